@@ -1,0 +1,3 @@
+"""claimscope's default rule-based extractors, registered through the claimscope entry point."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,246 @@
+"""The data model: one set of msgspec Structs from HTTP to store to plugins.
+
+All offsets (`start`, `end`) are Unicode code points into the document's `text`,
+and for every span `text[start:end]` equals the span's own `text`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct, field
+
+ActorType = Literal["person", "country", "organization", "group", "place"]
+ClaimStatus = Literal["confirmed", "reported", "unconfirmed", "disputed", "denied"]
+Qualifier = Literal["up to", "at least", "about", "exactly", "more than", "less than", "range", "each"]
+Granularity = Literal["day", "month", "year", "week", "range", "weekday", "relative"]
+KINDS: tuple[str, ...] = ("actors", "dates", "figures", "quotes", "claims")
+CLAIM_STATUSES: tuple[str, ...] = ("confirmed", "reported", "unconfirmed", "disputed", "denied")
+
+DOCUMENT_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,200}$"
+DocumentId = Annotated[str, Meta(pattern=DOCUMENT_ID_PATTERN, description="Letters, digits and . _ : - (1-200)")]
+
+
+class Mention(Struct, frozen=True):
+    """One place in the text where an actor is named."""
+
+    text: str
+    start: int
+    end: int
+
+
+class Actor(Struct):
+    """A canonical actor and where this document mentions it.
+
+    `id` is a stable slug, the same in every document ("north-korea").
+    """
+
+    id: str
+    name: str
+    type: ActorType
+    aliases: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+class Figure(Struct):
+    """A number with what it counts: "up to 12,000 North Korean soldiers"."""
+
+    text: str
+    value: float
+    start: int
+    end: int
+    unit: str | None = None
+    qualifier: Qualifier | None = None
+    value_max: float | None = None
+    actor_id: str | None = None
+
+
+class DateMention(Struct):
+    """A date as written, and its ISO 8601 value when it can be known.
+
+    `value` is YYYY-MM-DD, YYYY-MM or YYYY, or --MM-DD / --MM when the text
+    states no year and the document has no `published_at`; null when it
+    cannot be resolved (a weekday with no publication date). Ranges put the
+    first day in `value` and the last in `value_end`.
+    """
+
+    text: str
+    start: int
+    end: int
+    value: str | None = None
+    value_end: str | None = None
+    granularity: Granularity | None = None
+
+
+class Quote(Struct):
+    """Words inside quotation marks and who said them.
+
+    `text` is the span inside the marks. A quote split by its attribution is
+    returned as parts sharing one `group` number (the index of its first part).
+    `id` is assigned by the service ("{document_id}:q{n}").
+    """
+
+    text: str
+    start: int
+    end: int
+    speaker_id: str | None = None
+    speaker_name: str | None = None
+    speaker_text: str | None = None
+    cue: str | None = None
+    group: int | None = None
+    id: str = ""
+
+
+class Claim(Struct):
+    """A statement of fact someone asserts, with how far it is confirmed.
+
+    `figure_refs` are indexes into the extraction's `figures`. `date` is the
+    ISO date the claim states, if any. `id` is assigned by the service
+    ("{document_id}:c{n}").
+    """
+
+    text: str
+    start: int
+    end: int
+    status: ClaimStatus
+    cue: str | None = None
+    claimant_id: str | None = None
+    claimant_name: str | None = None
+    subject_ids: list[str] = field(default_factory=list)
+    figure_refs: list[int] = field(default_factory=list)
+    date: str | None = None
+    id: str = ""
+
+
+class ExtractorRun(Struct):
+    """How one extractor did on one document."""
+
+    name: str
+    version: str
+    ms: float
+    ok: bool
+    error: str | None = None
+
+
+class Extraction(Struct):
+    """Everything extracted from one document (or, from one extractor, a part of it)."""
+
+    actors: list[Actor] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    runs: list[ExtractorRun] = field(default_factory=list)
+
+
+class ActorEntry(Struct):
+    """A gazetteer entry contributed through the `register_actor_aliases` hook.
+
+    `aliases` are other names of the actor (spelling variants, abbreviations,
+    a person's surname); `demonyms` are adjectives ("North Korean");
+    `metonyms` are places or buildings standing for the actor ("Pyongyang",
+    "the Kremlin"). `id` defaults to the slug of `name`.
+    """
+
+    name: str
+    type: ActorType
+    id: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    demonyms: list[str] = field(default_factory=list)
+    metonyms: list[str] = field(default_factory=list)
+
+
+Title = Annotated[str, Meta(max_length=1000)]
+
+
+class DocumentIn(Struct, forbid_unknown_fields=True):
+    """A news article as a client sends it."""
+
+    text: Annotated[str, Meta(min_length=1, description="The article body (required, not blank).")]
+    id: DocumentId | None = None
+    title: Title | None = None
+    url: Annotated[str, Meta(max_length=2000)] | None = None
+    source: Annotated[str, Meta(max_length=200)] | None = None
+    published_at: dt.datetime | dt.date | None = None
+    language: Annotated[str, Meta(max_length=35)] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class Document(Struct):
+    """A stored article with its extraction."""
+
+    id: str
+    text: str
+    content_hash: str
+    ingested_at: dt.datetime
+    extraction: Extraction
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published_at: dt.datetime | dt.date | None = None
+    language: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class DocumentSummary(Struct):
+    """A document in a listing: no text, no extraction."""
+
+    id: str
+    content_hash: str
+    ingested_at: dt.datetime
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published_at: dt.datetime | dt.date | None = None
+
+
+class DocumentPage(Struct):
+    """One page of `GET /v1/documents`; pass `next_cursor` back as `cursor`."""
+
+    items: list[DocumentSummary]
+    next_cursor: str | None = None
+
+
+class BatchIn(Struct, forbid_unknown_fields=True):
+    """Many documents in one request."""
+
+    documents: list[DocumentIn]
+
+
+class BatchItem(Struct):
+    """What happened to one document of a batch: its status code and the document or the problem."""
+
+    status: int
+    id: str | None = None
+    document: Document | None = None
+    error: dict[str, Any] | None = None
+
+
+class BatchOut(Struct):
+    items: list[BatchItem]
+
+
+class ExtractorInfo(Struct):
+    """An installed extractor, in the order the pipeline runs it."""
+
+    name: str
+    version: str
+    plugin: str
+    produces: list[str]
+    requires: list[str]
+    enabled: bool
+    order: int | None = None
+
+
+def published_date(value: dt.datetime | dt.date | None) -> dt.date | None:
+    """The calendar date of a `published_at` value."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def to_builtins(obj: Any) -> Any:
+    """Plain JSON-ready data for any Struct (dates as ISO strings)."""
+    return msgspec.to_builtins(obj)

@@ -1,0 +1,126 @@
+"""The claimscope plugin contract: everything a plugin author needs is in this file.
+
+A plugin is a Python module registered under the ``claimscope`` entry-point group::
+
+    # pyproject.toml of your package
+    [project.entry-points.claimscope]
+    my_plugin = "my_package.plugin"
+
+and implements one or more of the hooks below with ``@claimscope.hookimpl``.
+Declare only the hook arguments you use: pluggy passes just those, so new
+arguments added later never break an old plugin.
+
+An **extractor** is any object with these attributes and method:
+
+``name``
+    Unique, dotted: ``"rules.quotes"``. Settings enable or disable it by this name.
+``version``
+    A string recorded with every run (``"1.0.0"``).
+``produces``
+    Which kinds it returns, a subset of ``actors, dates, figures, quotes, claims``.
+``requires``
+    Which kinds it reads from ``found``; it runs after every extractor producing them.
+``extract(document, found) -> Extraction``
+    ``document`` is a :class:`claimscope.models.DocumentIn` whose ``id`` is set.
+    ``found`` is a :class:`Found` with what earlier extractors returned.
+    Return a :class:`claimscope.models.Extraction` filled only in the kinds it
+    produces. Every span must lie inside ``document.text`` with
+    ``text[start:end] == span.text``; figure indexes in ``Claim.figure_refs``
+    point into ``found.figures``. Leave ``id`` of quotes and claims empty: the
+    service assigns them.
+
+An extractor that raises, or returns something that breaks these rules, is
+recorded as a failed run (``ExtractorRun.ok = False`` with the error) and the
+document is stored with what the other extractors found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
+
+import pluggy
+
+from claimscope.models import (
+    Actor,
+    ActorEntry,
+    Claim,
+    DateMention,
+    DocumentIn,
+    Extraction,
+    Figure,
+    Quote,
+)
+
+if TYPE_CHECKING:
+    from claimscope.actors import Gazetteer
+
+PROJECT = "claimscope"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """What ``register_extractors`` accepts (see the module docstring)."""
+
+    name: str
+    version: str
+    produces: frozenset[str] | tuple[str, ...] | list[str]
+    requires: frozenset[str] | tuple[str, ...] | list[str]
+
+    def extract(self, document: DocumentIn, found: Found) -> Extraction: ...
+
+
+@dataclass
+class Found:
+    """What earlier extractors found in this document, plus the shared gazetteer.
+
+    Lists are in text order. ``gazetteer`` holds every entry contributed through
+    ``register_actor_aliases`` (see :class:`claimscope.actors.Gazetteer`).
+    """
+
+    gazetteer: Gazetteer
+    actors: list[Actor] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+
+
+@hookspec
+def register_extractors(register: Callable[[Extractor], None]) -> None:
+    """Add extractors to the pipeline.
+
+    Called once when the service (or the CLI) loads its plugins. Call
+    ``register(extractor)`` once per extractor; zero calls is fine. The host
+    checks each object as it arrives and raises a ``PluginError`` naming your
+    plugin if ``name``, ``version``, ``produces`` or ``requires`` is wrong, or
+    if the name is already taken. Return value: ignored.
+    """
+
+
+@hookspec
+def register_actor_aliases(register: Callable[[ActorEntry], None]) -> None:
+    """Contribute gazetteer entries: canonical actors and the names that mean them.
+
+    Called once at load time. Call ``register(ActorEntry(...))`` per actor.
+    Entries with the same id (the slug of the name unless given) are merged:
+    their aliases, demonyms and metonyms are added up, so a plugin can add a
+    spelling variant to an actor another plugin defined. Return value: ignored.
+    """
+
+
+@hookspec
+def startup(settings: Any) -> None:
+    """Called once when the service starts, after plugins are loaded.
+
+    ``settings`` is the service's :class:`claimscope.settings.Settings`. Open
+    resources (models, connections) here rather than at import time. Return
+    value: ignored. An exception stops start-up with its message.
+    """
+
+
+@hookspec
+def shutdown() -> None:
+    """Called once when the service stops: release what ``startup`` opened."""
