@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import Literal
+from typing import Literal, Protocol
 
-from claimscope.models import Actor, ActorEntry
+from claimscope.models import Actor, ActorEntry, Extraction
 
 FormKind = Literal["name", "alias", "demonym", "metonym"]
 
@@ -109,3 +109,66 @@ def merge_aliases(actor: Actor, new_forms: Iterable[str]) -> bool:
             known.add(key)
             added = True
     return added
+
+
+class ActorTable(Protocol):
+    """The store's canonical actors, as :func:`canonicalize` needs them."""
+
+    def get(self, actor_id: str) -> Actor | None: ...
+
+    def ids_for_alias(self, name: str) -> list[str]: ...
+
+    def put(self, actor: Actor) -> None: ...
+
+
+def canonicalize(extraction: Extraction, table: ActorTable, gazetteer: Gazetteer) -> None:
+    """Give every actor of `extraction` its canonical id, name and known aliases, in place.
+
+    A gazetteer id is authoritative. An actor the gazetteer does not know takes the
+    id of the one stored actor of the same type that already has its name as an
+    alias ("Landsbergis" after "Gabrielius Landsbergis"); otherwise it becomes a
+    new canonical actor. Every reference (speakers, claimants, subjects, figure
+    owners) follows the new ids, and the store learns the new surface forms.
+    """
+    renamed: dict[str, str] = {}
+    merged: dict[str, Actor] = {}
+    for actor in extraction.actors:
+        canonical_id = actor.id
+        if gazetteer.get(actor.id) is None and table.get(actor.id) is None:
+            same_type = [
+                i for i in table.ids_for_alias(actor.name) if (a := table.get(i)) and a.type == actor.type
+            ]
+            if len(same_type) == 1:
+                canonical_id = same_type[0]
+        renamed[actor.id] = canonical_id
+        into = merged.get(canonical_id)
+        if into is None:
+            stored = table.get(canonical_id)
+            into = Actor(
+                id=canonical_id,
+                name=stored.name if stored else actor.name,
+                type=stored.type if stored else actor.type,
+                aliases=list(stored.aliases) if stored else [],
+                mentions=[],
+            )
+            merged[canonical_id] = into
+        merge_aliases(into, [actor.name, *actor.aliases, *(m.text for m in actor.mentions)])
+        into.mentions.extend(actor.mentions)
+    for actor in merged.values():
+        actor.mentions.sort(key=lambda m: m.start)
+        table.put(actor)
+    extraction.actors = list(merged.values())
+    _follow_renames(extraction, renamed)
+
+
+def _follow_renames(extraction: Extraction, renamed: dict[str, str]) -> None:
+    def new(actor_id: str | None) -> str | None:
+        return renamed.get(actor_id, actor_id) if actor_id else actor_id
+
+    for figure in extraction.figures:
+        figure.actor_id = new(figure.actor_id)
+    for quote in extraction.quotes:
+        quote.speaker_id = new(quote.speaker_id)
+    for claim in extraction.claims:
+        claim.claimant_id = new(claim.claimant_id)
+        claim.subject_ids = list(dict.fromkeys(new(s) for s in claim.subject_ids))

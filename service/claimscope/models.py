@@ -20,7 +20,16 @@ KINDS: tuple[str, ...] = ("actors", "dates", "figures", "quotes", "claims")
 CLAIM_STATUSES: tuple[str, ...] = ("confirmed", "reported", "unconfirmed", "disputed", "denied")
 
 DOCUMENT_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,200}$"
-DocumentId = Annotated[str, Meta(pattern=DOCUMENT_ID_PATTERN, description="Letters, digits and . _ : - (1-200)")]
+ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+PublishedAt = Annotated[
+    str,
+    Meta(
+        pattern=ISO_DATE_PATTERN, description="ISO 8601 date or date-time: 2024-10-23 or 2024-10-23T08:00:00Z"
+    ),
+]
+DocumentId = Annotated[
+    str, Meta(pattern=DOCUMENT_ID_PATTERN, description="Letters, digits and . _ : - (1-200)")
+]
 
 
 class Mention(Struct, frozen=True):
@@ -78,7 +87,7 @@ class Quote(Struct):
     """Words inside quotation marks and who said them.
 
     `text` is the span inside the marks. A quote split by its attribution is
-    returned as parts sharing one `group` number (the index of its first part).
+    returned as parts sharing one `group` number.
     `id` is assigned by the service ("{document_id}:q{n}").
     """
 
@@ -163,7 +172,7 @@ class DocumentIn(Struct, forbid_unknown_fields=True):
     title: Title | None = None
     url: Annotated[str, Meta(max_length=2000)] | None = None
     source: Annotated[str, Meta(max_length=200)] | None = None
-    published_at: dt.datetime | dt.date | None = None
+    published_at: PublishedAt | None = None
     language: Annotated[str, Meta(max_length=35)] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
@@ -179,7 +188,7 @@ class Document(Struct):
     title: str | None = None
     url: str | None = None
     source: str | None = None
-    published_at: dt.datetime | dt.date | None = None
+    published_at: PublishedAt | None = None
     language: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
@@ -193,7 +202,7 @@ class DocumentSummary(Struct):
     title: str | None = None
     url: str | None = None
     source: str | None = None
-    published_at: dt.datetime | dt.date | None = None
+    published_at: PublishedAt | None = None
 
 
 class DocumentPage(Struct):
@@ -234,11 +243,13 @@ class ExtractorInfo(Struct):
     order: int | None = None
 
 
-def published_date(value: dt.datetime | dt.date | None) -> dt.date | None:
-    """The calendar date of a `published_at` value."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value
+def parse_published_at(value: str | None) -> dt.date | None:
+    """The calendar date of a `published_at` value; ValueError when it is no real date."""
+    if value is None:
+        return None
+    if len(value) == 10:
+        return dt.date.fromisoformat(value)
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
 
 
 def to_builtins(obj: Any) -> Any:

@@ -1,0 +1,111 @@
+"""/v1/documents: ingest, read, replace, delete and list articles."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated
+
+from anyio import to_thread
+from litestar import Request, Response, delete, get, post, put
+from litestar.params import Parameter
+
+from claimscope.api.problems import UnsupportedMediaType
+from claimscope.core import Claimscope
+from claimscope.errors import ClaimscopeError, InvalidInput, NotFound
+from claimscope.models import (
+    DOCUMENT_ID_PATTERN,
+    BatchIn,
+    BatchItem,
+    BatchOut,
+    Document,
+    DocumentIn,
+    DocumentPage,
+)
+
+DocumentIdPath = Annotated[str, Parameter(pattern=DOCUMENT_ID_PATTERN, description="The document id")]
+
+
+def require_json(request: Request) -> None:
+    """The body of a write must be declared JSON."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"send the body as application/json (Content-Type was {media_type or 'missing'!r})",
+            field="Content-Type",
+        )
+
+
+@post("/v1/documents", status_code=201, tags=["documents"])
+async def create_document(request: Request, data: DocumentIn, core: Claimscope) -> Response[Document]:
+    """Ingest an article: extract, store, index. 201 when new; 200 with the stored document
+    when the same id already holds the same text; 409 when it holds other text."""
+    require_json(request)
+    document, created = await to_thread.run_sync(core.ingest, data)
+    return Response(document, status_code=201 if created else 200)
+
+
+@put("/v1/documents/{document_id:str}", tags=["documents"])
+async def replace_document(
+    request: Request, document_id: DocumentIdPath, data: DocumentIn, core: Claimscope
+) -> Response[Document]:
+    """Create or replace the document with this id (201 when created, 200 when replaced or unchanged)."""
+    require_json(request)
+    document, created = await to_thread.run_sync(
+        partial(core.ingest, data, replace=True, document_id=document_id)
+    )
+    return Response(document, status_code=201 if created else 200)
+
+
+@get("/v1/documents/{document_id:str}", sync_to_thread=True, tags=["documents"])
+def get_document(document_id: DocumentIdPath, core: Claimscope) -> Document:
+    """One stored document with its extraction and extractor runs."""
+    document = core.store.get_document(document_id)
+    if document is None:
+        raise NotFound(f"no document with id {document_id!r}", id=document_id)
+    return document
+
+
+@delete("/v1/documents/{document_id:str}", sync_to_thread=True, tags=["documents"])
+def delete_document(document_id: DocumentIdPath, core: Claimscope) -> None:
+    """Remove a document from the store and the index."""
+    if not core.store.delete_document(document_id):
+        raise NotFound(f"no document with id {document_id!r}", id=document_id)
+
+
+@get("/v1/documents", sync_to_thread=True, tags=["documents"])
+def list_documents(
+    core: Claimscope,
+    cursor: Annotated[
+        str | None, Parameter(max_length=200, description="`next_cursor` of the previous page")
+    ] = None,
+    limit: Annotated[int, Parameter(ge=1, le=1000)] = 50,
+) -> DocumentPage:
+    """Documents in ingestion order, without text or extraction; follow `next_cursor`."""
+    items, next_cursor = core.store.list_documents(cursor, limit)
+    return DocumentPage(items=items, next_cursor=next_cursor)
+
+
+@post("/v1/documents:batch", status_code=200, sync_to_thread=True, tags=["documents"])
+def batch_documents(request: Request, data: BatchIn, core: Claimscope) -> BatchOut:
+    """Ingest many documents; each item reports its own status (201, 200, 409, 400) and the
+    document or the problem. One bad item does not stop the others."""
+    require_json(request)
+    if not data.documents:
+        raise InvalidInput("`documents` is empty", field="documents")
+    if len(data.documents) > core.settings.max_batch_size:
+        raise InvalidInput(
+            f"`documents` has {len(data.documents)} items; the limit is {core.settings.max_batch_size}",
+            field="documents",
+        )
+    items = []
+    for incoming in data.documents:
+        try:
+            document, created = core.ingest(incoming)
+            items.append(BatchItem(status=201 if created else 200, id=document.id, document=document))
+        except ClaimscopeError as exc:
+            problem = {"title": exc.title, "status": exc.status, "detail": exc.detail, **exc.extra}
+            items.append(BatchItem(status=exc.status, id=incoming.id, error=problem))
+    return BatchOut(items=items)
+
+
+ROUTES = [create_document, replace_document, get_document, delete_document, list_documents, batch_documents]

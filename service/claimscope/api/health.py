@@ -1,0 +1,44 @@
+"""/health, /ready and /metrics: for load balancers, orchestrators and Prometheus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Response, get
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from claimscope.core import Claimscope
+from claimscope.metrics import Metrics
+
+
+@get("/health", tags=["operations"])
+async def health() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@get("/ready", sync_to_thread=True, tags=["operations"])
+def ready(core: Claimscope) -> Response[dict[str, Any]]:
+    """The store and the index answer; `index.lag` counts writes not yet in the index. 503 when not ready."""
+    checks: dict[str, Any] = {}
+    try:
+        core.store.ping()
+        checks["store"] = {"ok": True, "documents": core.store.count_documents()}
+    except Exception as exc:  # report, don't crash: this endpoint exists to say what is wrong
+        checks["store"] = {"ok": False, "error": str(exc)}
+    if core.index is not None:
+        try:
+            checks["index"] = core.index.status()
+        except Exception as exc:
+            checks["index"] = {"ok": False, "error": str(exc)}
+    ok = all(c.get("ok") for c in checks.values())
+    return Response({"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503)
+
+
+@get("/metrics", tags=["operations"], include_in_schema=False)
+async def metrics(metrics: Metrics) -> Response[bytes]:
+    """Prometheus exposition."""
+    return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+ROUTES = [health, ready, metrics]

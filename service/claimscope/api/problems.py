@@ -1,0 +1,113 @@
+"""One mechanism for errors: every exception becomes an RFC 9457 problem+json response."""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from claimscope.errors import ClaimscopeError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("claimscope.api")
+
+
+class UnsupportedMediaType(ClaimscopeError):
+    status = 415
+    title = "Unsupported media type"
+
+
+class Unauthorized(ClaimscopeError):
+    status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(ClaimscopeError):
+    status = 403
+    title = "Forbidden"
+
+
+def problem(request: Request, status: int, detail: str, title: str | None = None, **extra: Any) -> Response:
+    body = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    request_id = request.scope.get("state", {}).get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def claimscope_error(request: Request, exc: ClaimscopeError) -> Response:
+    return problem(request, exc.status, exc.detail, exc.title, **exc.extra)
+
+
+def validation_error(request: Request, exc: ValidationException) -> Response:
+    errors = (
+        [_field_error(e) for e in exc.extra or [] if isinstance(e, dict)]
+        if isinstance(exc.extra, list)
+        else []
+    )
+    if errors:
+        detail = "; ".join(f"`{e['field']}`: {e['message']}" if e["field"] else e["message"] for e in errors)
+    else:
+        detail = _clean(exc.detail)
+    return problem(request, 400, detail, "Invalid request", errors=errors)
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    detail = _clean(exc.detail)
+    if status == 413:
+        detail = "the request body is larger than this service accepts"
+    return problem(request, status, detail)
+
+
+def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(request, 500, "an unexpected error occurred; it has been logged")
+
+
+_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+_FRIENDLY = {
+    "published_at": "expected an ISO 8601 date or date-time, such as 2024-10-23 or 2024-10-23T08:00:00Z",
+    "id": "an id is 1-200 characters, each a letter, a digit or one of . _ : -",
+}
+
+
+def _field_error(error: dict[str, Any]) -> dict[str, Any]:
+    """{field, message} from one of Litestar's decode errors, naming the body field itself."""
+    message = str(error.get("message", "invalid value"))
+    message, _, path = message.partition(" - at `")
+    field = path.rstrip("`").removeprefix("$").lstrip(".") or str(error.get("key") or "")
+    if field == "data" and error.get("source") == "body":
+        field = ""  # Litestar names the whole body "data"
+    named = _NAMED_FIELD.search(message)
+    if named:
+        field = ".".join(x for x in (field, named.group(1)) if x)
+    leaf = field.rsplit(".", 1)[-1]
+    if "matching regex" in message and leaf in _FRIENDLY:
+        message = _FRIENDLY[leaf]
+    return {"field": field or None, "message": message, "source": error.get("source")}
+
+
+def _clean(detail: str) -> str:
+    # Litestar prefixes decode errors with the handler; the client needs the reason.
+    return detail.split(": ", 1)[-1] if detail.startswith("Validation failed for") else detail
+
+
+EXCEPTION_HANDLERS = {
+    ClaimscopeError: claimscope_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}

@@ -1,0 +1,60 @@
+"""The Litestar application. `create_app(settings)` builds everything; nothing happens at import."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from claimscope import __version__
+from claimscope.api import documents, extractors, health
+from claimscope.api.auth import KeyChecker
+from claimscope.api.problems import EXCEPTION_HANDLERS
+from claimscope.core import Claimscope
+from claimscope.metrics import Metrics, request_middleware
+from claimscope.settings import Settings, load_settings
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="claimscope",
+        version=__version__,
+        description="Turn news articles into searchable evidence: actors, figures, dates, quotes and claims.",
+        path="/schema",
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="API key")}
+        ),
+    )
+
+
+def create_app(settings: Settings | None = None, *, core: Claimscope | None = None) -> Litestar:
+    """The app for `settings` (from the environment when omitted); `core` lets tests bring their own."""
+    settings = settings or (core.settings if core else load_settings())
+    core = core or Claimscope.open(settings)
+    lag = (lambda: float(core.index.status().get("lag", 0))) if core.index is not None else None
+    metrics = Metrics(lag=lag)
+    core.run_listeners.append(metrics.record_run)
+    keys = KeyChecker(settings)
+
+    return Litestar(
+        route_handlers=[*documents.ROUTES, *extractors.ROUTES, *health.ROUTES, *_optional_routes()],
+        dependencies={
+            "core": Provide(lambda: core, use_cache=True, sync_to_thread=False),
+            "metrics": Provide(lambda: metrics, use_cache=True, sync_to_thread=False),
+        },
+        guards=[keys.guard] if settings.auth_enabled else [],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_middleware(metrics)],
+        cors_config=CORSConfig(allow_origins=settings.cors_origins) if settings.cors_origins else None,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=openapi_config(),
+        on_shutdown=[core.close],
+        debug=False,
+    )
+
+
+def _optional_routes() -> list:
+    """Resource modules that land later register here (search, actors, claims)."""
+    return []

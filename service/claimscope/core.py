@@ -1,0 +1,160 @@
+"""The assembled service: settings, plugins, pipeline, store and index, used by the API and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from types import ModuleType
+
+from claimscope.errors import InvalidInput
+from claimscope.index.base import SearchIndex
+from claimscope.models import Document, DocumentIn, ExtractorInfo, ExtractorRun, parse_published_at
+from claimscope.pipeline.manager import Plugins, load_plugins
+from claimscope.pipeline.runner import Pipeline, select
+from claimscope.settings import Settings
+from claimscope.store.sqlite import SQLiteStore
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def default_id(text: str) -> str:
+    """The id of a document sent without one: derived from its text, so re-sending is idempotent."""
+    return "sha256:" + content_hash(text)[:32]
+
+
+def make_index(settings: Settings) -> SearchIndex | None:
+    """The search index the settings ask for (None until an index backend is installed)."""
+    try:
+        from claimscope.index.factory import build_index
+    except ImportError:
+        return None
+    return build_index(settings)
+
+
+class Claimscope:
+    """One service instance. Build it with :meth:`open`; close it when done."""
+
+    def __init__(
+        self, settings: Settings, plugins: Plugins, store: SQLiteStore, index: SearchIndex | None
+    ) -> None:
+        self.settings = settings
+        self.plugins = plugins
+        self.store = store
+        self.index = index
+        self.enabled = select(plugins.extractors, settings.extractors_enabled, settings.extractors_disabled)
+        self.run_listeners: list[Callable[[ExtractorRun], None]] = []
+        self.pipeline = Pipeline(
+            self.enabled, plugins.gazetteer, timeout_ms=settings.extractor_timeout_ms, on_run=self._notify_run
+        )
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        entry_points: bool = True,
+        extra_plugins: Iterable[ModuleType | object] = (),
+        index: SearchIndex | None = None,
+    ) -> Claimscope:
+        plugins = load_plugins(entry_points=entry_points, extra=extra_plugins)
+        index = index if index is not None else make_index(settings)
+        store = SQLiteStore(settings.db_path, index=index, gazetteer=plugins.gazetteer)
+        core = cls(settings, plugins, store, index)
+        plugins.startup(settings)
+        return core
+
+    def close(self) -> None:
+        self.plugins.shutdown()
+        self.pipeline.close()
+        if self.index is not None:
+            self.index.close()
+        self.store.close()
+
+    def _notify_run(self, run: ExtractorRun) -> None:
+        for listener in self.run_listeners:
+            listener(run)
+
+    # -- documents ---------------------------------------------------------------------
+
+    def ingest(
+        self, incoming: DocumentIn, *, replace: bool = False, document_id: str | None = None
+    ) -> tuple[Document, bool]:
+        """Extract and store one document; returns (document, created).
+
+        Same id and same text returns the stored document without extracting again.
+        """
+        self.check_limits(incoming)
+        if document_id is not None and incoming.id is not None and incoming.id != document_id:
+            raise InvalidInput(
+                f"`id` in the body ({incoming.id!r}) differs from the id in the path ({document_id!r})",
+                field="id",
+            )
+        doc_id = document_id or incoming.id or default_id(incoming.text)
+        digest = content_hash(incoming.text)
+        if self.store.content_hash(doc_id) == digest:
+            stored = self.store.get_document(doc_id)
+            if stored is not None:
+                return stored, False
+        incoming.id = doc_id
+        extraction = self.pipeline.run(incoming)
+        document = Document(
+            id=doc_id,
+            text=incoming.text,
+            content_hash=digest,
+            ingested_at=dt.datetime.now(dt.UTC),
+            extraction=extraction,
+            title=incoming.title,
+            url=incoming.url,
+            source=incoming.source,
+            published_at=incoming.published_at,
+            language=incoming.language,
+            metadata=incoming.metadata,
+        )
+        return self.store.save_document(document, replace=replace)
+
+    def check_limits(self, incoming: DocumentIn) -> None:
+        """What the types cannot say: blank text, sizes from settings, a real calendar date."""
+        if not incoming.text.strip():
+            raise InvalidInput("`text` is blank", field="text")
+        if len(incoming.text) > self.settings.max_text_chars:
+            raise InvalidInput(
+                f"`text` has {len(incoming.text)} characters; the limit is {self.settings.max_text_chars}",
+                field="text",
+            )
+        if "\x00" in incoming.text:
+            raise InvalidInput("`text` contains a NUL character", field="text")
+        try:
+            parse_published_at(incoming.published_at)
+        except ValueError:
+            raise InvalidInput(
+                f"`published_at` {incoming.published_at!r} is not a real date", field="published_at"
+            ) from None
+        metadata_size = len(json.dumps(incoming.metadata, ensure_ascii=False))
+        if metadata_size > self.settings.max_metadata_bytes:
+            raise InvalidInput(
+                f"`metadata` is {metadata_size} bytes as JSON; the limit is {self.settings.max_metadata_bytes}",
+                field="metadata",
+            )
+
+    # -- extractors --------------------------------------------------------------------
+
+    def extractor_infos(self) -> list[ExtractorInfo]:
+        """Every installed extractor: the enabled ones in run order, then the disabled."""
+        position = {r.name: n for n, r in enumerate(self.pipeline.extractors)}
+        infos = [
+            ExtractorInfo(
+                name=r.name,
+                version=r.extractor.version,
+                plugin=r.plugin,
+                produces=sorted(r.extractor.produces),
+                requires=sorted(r.extractor.requires),
+                enabled=r.name in position,
+                order=position.get(r.name),
+            )
+            for r in self.plugins.extractors
+        ]
+        return sorted(infos, key=lambda i: (i.order is None, i.order or 0, i.name))

@@ -1,0 +1,35 @@
+"""Domain errors. The API maps each to an RFC 9457 problem; the CLI prints its message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ClaimscopeError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(ClaimscopeError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(ClaimscopeError):
+    status = 409
+    title = "Conflict"
+
+
+class InvalidInput(ClaimscopeError):
+    status = 400
+    title = "Invalid input"
+
+
+class InvalidQuery(ClaimscopeError):
+    status = 400
+    title = "Invalid query"

@@ -1,0 +1,100 @@
+"""Prometheus metrics, one registry per app (nothing global), and the middleware that feeds them."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from claimscope.models import ExtractorRun
+
+REQUEST_ID_HEADER = "x-request-id"
+
+
+class Metrics:
+    def __init__(self, lag: Callable[[], float] | None = None) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "claimscope_http_requests",
+            "HTTP requests answered",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "claimscope_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
+        )
+        self.extractor_ms = Histogram(
+            "claimscope_extractor_milliseconds",
+            "Extraction time per extractor and document",
+            ["extractor"],
+            buckets=(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000),
+            registry=self.registry,
+        )
+        self.extractor_failures = Counter(
+            "claimscope_extractor_failures",
+            "Extractor runs that failed or timed out",
+            ["extractor"],
+            registry=self.registry,
+        )
+        self.index_lag = Gauge(
+            "claimscope_index_lag",
+            "Writes stored but not yet in the search index (outbox rows)",
+            registry=self.registry,
+        )
+        if lag is not None:
+            self.index_lag.set_function(lag)
+
+    def record_run(self, run: ExtractorRun) -> None:
+        self.extractor_ms.labels(run.name).observe(run.ms)
+        if not run.ok:
+            self.extractor_failures.labels(run.name).inc()
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+def request_middleware(metrics: Metrics) -> Callable[[ASGIApp], ASGIApp]:
+    """Gives every request an id (taken from X-Request-ID when sane), echoes it, and counts the request."""
+
+    def middleware(app: ASGIApp) -> ASGIApp:
+        async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            request_id = _request_id(scope)
+            scope.setdefault("state", {})["request_id"] = request_id
+            started = time.perf_counter()
+            status = 500
+
+            async def send_with_id(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                await send(message)
+
+            try:
+                await app(scope, receive, send_with_id)
+            finally:
+                route = scope.get("path_template") or "unmatched"
+                metrics.requests.labels(scope["method"], route, str(status)).inc()
+                metrics.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
+
+        return wrapped
+
+    return middleware
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == REQUEST_ID_HEADER.encode():
+            candidate = value.decode("latin-1")
+            if 0 < len(candidate) <= 128 and candidate.isascii() and candidate.isprintable():
+                return candidate
+    return uuid.uuid4().hex

@@ -1,0 +1,53 @@
+"""Schema versions, applied in order; ``PRAGMA user_version`` records the last one applied."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: documents, canonical actors and which documents name them
+    """
+    CREATE TABLE documents (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        content_hash TEXT NOT NULL,
+        ingested_at TEXT NOT NULL,
+        published_at TEXT,
+        source TEXT,
+        body BLOB NOT NULL
+    );
+    CREATE TABLE actors (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        aliases TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE actor_aliases (
+        norm TEXT NOT NULL,
+        actor_id TEXT NOT NULL REFERENCES actors(id),
+        PRIMARY KEY (norm, actor_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE document_actors (
+        document_id TEXT NOT NULL,
+        actor_id TEXT NOT NULL REFERENCES actors(id),
+        mentions INTEGER NOT NULL,
+        PRIMARY KEY (document_id, actor_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX document_actors_by_actor ON document_actors(actor_id);
+    """,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations this database lacks (inside the caller's transaction)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"the database is at schema version {version}, newer than this claimscope ({len(MIGRATIONS)})"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        for statement in script.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {number}")
+    return len(MIGRATIONS)

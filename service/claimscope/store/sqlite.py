@@ -1,0 +1,295 @@
+"""The system of record: documents, extractions and canonical actors in one SQLite file (WAL).
+
+Writes are serialised by one lock and run in ``BEGIN IMMEDIATE`` transactions, so
+concurrent requests never see "database is locked"; reads use one connection per
+thread and never wait for writers (WAL).
+"""
+
+from __future__ import annotations
+
+import base64
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import msgspec
+
+from claimscope.actors import Gazetteer, canonicalize, normalize_name
+from claimscope.errors import Conflict, InvalidInput
+from claimscope.index.base import SearchIndex
+from claimscope.models import Actor, Document, DocumentSummary
+from claimscope.store.migrations import migrate
+
+_encode = msgspec.json.Encoder().encode
+_decode_document = msgspec.json.Decoder(Document).decode
+_decode_aliases = msgspec.json.Decoder(list[str]).decode
+
+
+class ActorRow(msgspec.Struct):
+    """A canonical actor as stored, with how often it occurs."""
+
+    id: str
+    name: str
+    type: str
+    aliases: list[str]
+    document_count: int = 0
+    mention_count: int = 0
+
+
+class SQLiteStore:
+    """Documents, extractions and canonical actors; the index changes in the same transaction."""
+
+    def __init__(
+        self, path: Path, index: SearchIndex | None = None, gazetteer: Gazetteer | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.index = index
+        self.gazetteer = gazetteer or Gazetteer()
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        with self.transaction() as conn:
+            migrate(conn)
+            if index is not None:
+                index.setup(conn)
+
+    # -- connections -------------------------------------------------------------------
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit; transactions are explicit)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # in WAL: durable across process crashes
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self.connection()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        for conn in self._connections:
+            conn.close()
+        self._connections.clear()
+        self._local = threading.local()
+
+    def ping(self) -> None:
+        self.connection().execute("SELECT 1").fetchone()
+
+    # -- documents ---------------------------------------------------------------------
+
+    def get_document(self, document_id: str) -> Document | None:
+        row = self.connection().execute("SELECT body FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return _decode_document(row[0]) if row else None
+
+    def content_hash(self, document_id: str) -> str | None:
+        row = (
+            self.connection()
+            .execute("SELECT content_hash FROM documents WHERE id = ?", (document_id,))
+            .fetchone()
+        )
+        return row[0] if row else None
+
+    def save_document(self, document: Document, *, replace: bool) -> tuple[Document, bool]:
+        """Store `document`; returns (the stored document, True if created).
+
+        The same id with the same text returns what is stored. The same id with other
+        text raises Conflict unless `replace`. Actors are made canonical here, in the
+        write transaction, so two documents naming a new actor at once get one id.
+        """
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT content_hash, body FROM documents WHERE id = ?", (document.id,)
+            ).fetchone()
+            if row and row[0] == document.content_hash and not replace:
+                return _decode_document(row[1]), False
+            if row and not replace:
+                raise Conflict(
+                    f"document {document.id!r} exists with other text; use PUT /v1/documents/{document.id} to replace it",
+                    id=document.id,
+                )
+            canonicalize(document.extraction, _ActorTable(conn), self.gazetteer)
+            body = _encode(document)
+            published = document.published_at.isoformat() if document.published_at else None
+            if row:
+                conn.execute(
+                    "UPDATE documents SET content_hash=?, ingested_at=?, published_at=?, source=?, body=? WHERE id=?",
+                    (
+                        document.content_hash,
+                        document.ingested_at.isoformat(),
+                        published,
+                        document.source,
+                        body,
+                        document.id,
+                    ),
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO documents (id, content_hash, ingested_at, published_at, source, body) VALUES (?,?,?,?,?,?)",
+                    (
+                        document.id,
+                        document.content_hash,
+                        document.ingested_at.isoformat(),
+                        published,
+                        document.source,
+                        body,
+                    ),
+                )
+            _link_actors(conn, document)
+            if self.index is not None:
+                self.index.on_upsert(conn, document)
+            return document, row is None
+
+    def delete_document(self, document_id: str) -> bool:
+        with self.transaction() as conn:
+            deleted = conn.execute("DELETE FROM documents WHERE id = ?", (document_id,)).rowcount
+            if deleted:
+                conn.execute("DELETE FROM document_actors WHERE document_id = ?", (document_id,))
+                if self.index is not None:
+                    self.index.on_delete(conn, document_id)
+            return bool(deleted)
+
+    def list_documents(self, cursor: str | None, limit: int) -> tuple[list[DocumentSummary], str | None]:
+        """One page in ingestion order; the cursor is opaque to clients."""
+        after = _decode_cursor(cursor) if cursor else 0
+        rows = (
+            self.connection()
+            .execute("SELECT seq, body FROM documents WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit + 1))
+            .fetchall()
+        )
+        items = [_summary(_decode_document(body)) for _, body in rows[:limit]]
+        next_cursor = _encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+        return items, next_cursor
+
+    def iter_documents(self, batch: int = 500) -> Iterator[Document]:
+        """Every stored document, in ingestion order, read in batches."""
+        after = 0
+        while True:
+            rows = (
+                self.connection()
+                .execute("SELECT seq, body FROM documents WHERE seq > ? ORDER BY seq LIMIT ?", (after, batch))
+                .fetchall()
+            )
+            if not rows:
+                return
+            for _, body in rows:
+                yield _decode_document(body)
+            after = rows[-1][0]
+
+    def count_documents(self) -> int:
+        return self.connection().execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    # -- actors ------------------------------------------------------------------------
+
+    def get_actor(self, actor_id: str) -> ActorRow | None:
+        rows = self._actor_rows("WHERE a.id = ?", (actor_id,), limit=1, offset=0)
+        return rows[0] if rows else None
+
+    def list_actors(
+        self, *, type: str | None = None, prefix: str | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[ActorRow], int]:
+        """Actors by how many documents name them; `prefix` matches the name or any alias."""
+        where, params = [], []
+        if type:
+            where.append("a.type = ?")
+            params.append(type)
+        if prefix:
+            where.append("a.id IN (SELECT actor_id FROM actor_aliases WHERE norm >= ? AND norm < ?)")
+            norm = normalize_name(prefix)
+            params += [norm, norm + "\U0010ffff"]
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        total = self.connection().execute(f"SELECT count(*) FROM actors a {clause}", params).fetchone()[0]
+        return self._actor_rows(clause, tuple(params), limit=limit, offset=offset), total
+
+    def _actor_rows(self, clause: str, params: tuple, *, limit: int, offset: int) -> list[ActorRow]:
+        sql = f"""
+            SELECT a.id, a.name, a.type, a.aliases,
+                   (SELECT count(*) FROM document_actors d WHERE d.actor_id = a.id) AS docs,
+                   (SELECT coalesce(sum(mentions), 0) FROM document_actors d WHERE d.actor_id = a.id)
+            FROM actors a {clause}
+            ORDER BY docs DESC, a.id LIMIT ? OFFSET ?"""
+        rows = self.connection().execute(sql, (*params, limit, offset)).fetchall()
+        return [ActorRow(r[0], r[1], r[2], _decode_aliases(r[3]), r[4], r[5]) for r in rows]
+
+    def actor_ids_for(self, name: str) -> list[str]:
+        """Ids of actors whose name or alias is `name` (any form, see normalize_name)."""
+        return _ActorTable(self.connection()).ids_for_alias(name)
+
+
+class _ActorTable:
+    """The canonical actor table as :func:`claimscope.actors.canonicalize` sees it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def get(self, actor_id: str) -> Actor | None:
+        row = self.conn.execute(
+            "SELECT id, name, type, aliases FROM actors WHERE id = ?", (actor_id,)
+        ).fetchone()
+        return Actor(id=row[0], name=row[1], type=row[2], aliases=_decode_aliases(row[3])) if row else None
+
+    def ids_for_alias(self, name: str) -> list[str]:
+        rows = self.conn.execute("SELECT actor_id FROM actor_aliases WHERE norm = ?", (normalize_name(name),))
+        return [r[0] for r in rows]
+
+    def put(self, actor: Actor) -> None:
+        self.conn.execute(
+            "INSERT INTO actors (id, name, type, aliases) VALUES (?,?,?,?) "
+            "ON CONFLICT(id) DO UPDATE SET aliases = excluded.aliases",
+            (actor.id, actor.name, actor.type, _encode(actor.aliases)),
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO actor_aliases (norm, actor_id) VALUES (?, ?)",
+            [(normalize_name(form), actor.id) for form in [actor.name, *actor.aliases]],
+        )
+
+
+def _link_actors(conn: sqlite3.Connection, document: Document) -> None:
+    conn.execute("DELETE FROM document_actors WHERE document_id = ?", (document.id,))
+    conn.executemany(
+        "INSERT INTO document_actors (document_id, actor_id, mentions) VALUES (?,?,?)",
+        [(document.id, a.id, len(a.mentions)) for a in document.extraction.actors],
+    )
+
+
+def _summary(document: Document) -> DocumentSummary:
+    return DocumentSummary(
+        id=document.id,
+        content_hash=document.content_hash,
+        ingested_at=document.ingested_at,
+        title=document.title,
+        url=document.url,
+        source=document.source,
+        published_at=document.published_at,
+    )
+
+
+def _encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = raw.partition(":")
+        if kind != "seq":
+            raise ValueError
+        return int(value)
+    except ValueError:
+        raise InvalidInput("`cursor` is not a cursor this service issued", field="cursor") from None
