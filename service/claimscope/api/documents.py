@@ -9,8 +9,8 @@ from anyio import to_thread
 from litestar import Request, Response, delete, get, post, put
 from litestar.params import Parameter
 
+from claimscope.api.deps import Core
 from claimscope.api.problems import UnsupportedMediaType
-from claimscope.core import Claimscope
 from claimscope.errors import ClaimscopeError, InvalidInput, NotFound
 from claimscope.models import (
     DOCUMENT_ID_PATTERN,
@@ -22,6 +22,8 @@ from claimscope.models import (
     DocumentPage,
 )
 
+# `data` stays without a JSONBody marker: with the marker Litestar decodes the body twice and
+# invalid UTF-8 escapes as an unhandled UnicodeDecodeError; without it msgspec reports a 400.
 DocumentIdPath = Annotated[str, Parameter(pattern=DOCUMENT_ID_PATTERN, description="The document id")]
 
 
@@ -36,7 +38,7 @@ def require_json(request: Request) -> None:
 
 
 @post("/v1/documents", status_code=201, tags=["documents"])
-async def create_document(request: Request, data: DocumentIn, core: Claimscope) -> Response[Document]:
+async def create_document(request: Request, data: DocumentIn, core: Core) -> Response[Document]:
     """Ingest an article: extract, store, index. 201 when new; 200 with the stored document
     when the same id already holds the same text; 409 when it holds other text."""
     require_json(request)
@@ -46,7 +48,7 @@ async def create_document(request: Request, data: DocumentIn, core: Claimscope) 
 
 @put("/v1/documents/{document_id:str}", tags=["documents"])
 async def replace_document(
-    request: Request, document_id: DocumentIdPath, data: DocumentIn, core: Claimscope
+    request: Request, document_id: DocumentIdPath, data: DocumentIn, core: Core
 ) -> Response[Document]:
     """Create or replace the document with this id (201 when created, 200 when replaced or unchanged)."""
     require_json(request)
@@ -57,7 +59,7 @@ async def replace_document(
 
 
 @get("/v1/documents/{document_id:str}", sync_to_thread=True, tags=["documents"])
-def get_document(document_id: DocumentIdPath, core: Claimscope) -> Document:
+def get_document(document_id: DocumentIdPath, core: Core) -> Document:
     """One stored document with its extraction and extractor runs."""
     document = core.store.get_document(document_id)
     if document is None:
@@ -66,7 +68,7 @@ def get_document(document_id: DocumentIdPath, core: Claimscope) -> Document:
 
 
 @delete("/v1/documents/{document_id:str}", sync_to_thread=True, tags=["documents"])
-def delete_document(document_id: DocumentIdPath, core: Claimscope) -> None:
+def delete_document(document_id: DocumentIdPath, core: Core) -> None:
     """Remove a document from the store and the index."""
     if not core.store.delete_document(document_id):
         raise NotFound(f"no document with id {document_id!r}", id=document_id)
@@ -74,7 +76,7 @@ def delete_document(document_id: DocumentIdPath, core: Claimscope) -> None:
 
 @get("/v1/documents", sync_to_thread=True, tags=["documents"])
 def list_documents(
-    core: Claimscope,
+    core: Core,
     cursor: Annotated[
         str | None, Parameter(max_length=200, description="`next_cursor` of the previous page")
     ] = None,
@@ -86,7 +88,7 @@ def list_documents(
 
 
 @post("/v1/documents:batch", status_code=200, sync_to_thread=True, tags=["documents"])
-def batch_documents(request: Request, data: BatchIn, core: Claimscope) -> BatchOut:
+def batch_documents(request: Request, data: BatchIn, core: Core) -> BatchOut:
     """Ingest many documents; each item reports its own status (201, 200, 409, 400) and the
     document or the problem. One bad item does not stop the others."""
     require_json(request)

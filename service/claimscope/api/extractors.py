@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from litestar import get
 
-from claimscope.core import Claimscope
+from claimscope.api.deps import Core
 from claimscope.models import ExtractorInfo
 
 
 @get("/v1/extractors", tags=["extractors"])
-async def list_extractors(core: Claimscope) -> list[ExtractorInfo]:
+async def list_extractors(core: Core) -> list[ExtractorInfo]:
     """Installed extractors with version and plugin: enabled ones in run order, then disabled ones."""
     return core.extractor_infos()
 

@@ -7,8 +7,7 @@ from typing import Any
 from litestar import Response, get
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from claimscope.core import Claimscope
-from claimscope.metrics import Metrics
+from claimscope.api.deps import Core, MetricsDep
 
 
 @get("/health", tags=["operations"])
@@ -18,7 +17,7 @@ async def health() -> dict[str, str]:
 
 
 @get("/ready", sync_to_thread=True, tags=["operations"])
-def ready(core: Claimscope) -> Response[dict[str, Any]]:
+def ready(core: Core) -> Response[dict[str, Any]]:
     """The store and the index answer; `index.lag` counts writes not yet in the index. 503 when not ready."""
     checks: dict[str, Any] = {}
     try:
@@ -36,7 +35,7 @@ def ready(core: Claimscope) -> Response[dict[str, Any]]:
 
 
 @get("/metrics", tags=["operations"], include_in_schema=False)
-async def metrics(metrics: Metrics) -> Response[bytes]:
+async def metrics(metrics: MetricsDep) -> Response[bytes]:
     """Prometheus exposition."""
     return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 

@@ -8,7 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
 from claimscope.errors import ClaimscopeError
 
@@ -69,7 +69,15 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     detail = _clean(exc.detail)
     if status == 413:
         detail = "the request body is larger than this service accepts"
+    elif isinstance(exc.__cause__, SerializationException) and not detail.startswith("JSON"):
+        detail = f"JSON is malformed: {detail}"
     return problem(request, status, detail)
+
+
+def undecodable_body(request: Request, exc: UnicodeDecodeError) -> Response:
+    return problem(
+        request, 400, f"JSON is malformed: the body is not valid UTF-8 ({exc.reason} at byte {exc.start})"
+    )
 
 
 def unexpected_error(request: Request, exc: Exception) -> Response:
@@ -109,5 +117,6 @@ EXCEPTION_HANDLERS = {
     ClaimscopeError: claimscope_error,
     ValidationException: validation_error,
     HTTPException: http_error,
+    UnicodeDecodeError: undecodable_body,
     Exception: unexpected_error,
 }

@@ -126,14 +126,13 @@ class SQLiteStore:
                 )
             canonicalize(document.extraction, _ActorTable(conn), self.gazetteer)
             body = _encode(document)
-            published = document.published_at.isoformat() if document.published_at else None
             if row:
                 conn.execute(
                     "UPDATE documents SET content_hash=?, ingested_at=?, published_at=?, source=?, body=? WHERE id=?",
                     (
                         document.content_hash,
                         document.ingested_at.isoformat(),
-                        published,
+                        document.published_at,
                         document.source,
                         body,
                         document.id,
@@ -146,7 +145,7 @@ class SQLiteStore:
                         document.id,
                         document.content_hash,
                         document.ingested_at.isoformat(),
-                        published,
+                        document.published_at,
                         document.source,
                         body,
                     ),

@@ -1,0 +1,234 @@
+"""`claimscope serve | ingest PATH... | extractors | openapi` (and search/reindex)."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+import msgspec
+
+from claimscope.core import Claimscope
+from claimscope.errors import ClaimscopeError
+from claimscope.models import DocumentIn
+from claimscope.pipeline.manager import PluginError
+from claimscope.pipeline.runner import PipelineError
+from claimscope.settings import Settings, SettingsError, load_settings
+
+ARTICLE_SUFFIXES = {".txt", ".json", ".jsonl"}
+_decode_article = msgspec.json.Decoder(DocumentIn).decode
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Configuration and plugin errors end the command with one line, not a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (SettingsError, PluginError, PipelineError, ClaimscopeError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def settings_from(data_dir: str | None = None, **overrides: Any) -> Settings:
+    return load_settings(data_dir=data_dir, **overrides)
+
+
+@click.group()
+@click.version_option(package_name="claimscope")
+def cli() -> None:
+    """claimscope: turn news articles into searchable evidence."""
+
+
+@cli.command()
+@click.option("--host", help="Address to bind (default 127.0.0.1, or CLAIMSCOPE_HOST).")
+@click.option("--port", type=int, help="Port (default 8000, or CLAIMSCOPE_PORT).")
+@click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
+@click.option("--insecure", is_flag=True, help="Allow a public address without API keys.")
+@friendly_errors
+def serve(host: str | None, port: int | None, data_dir: str | None, insecure: bool) -> None:
+    """Run the HTTP API."""
+    import uvicorn
+
+    from claimscope.app import create_app
+
+    settings = settings_from(data_dir, host=host, port=port)
+    if not _is_loopback(settings.host) and not settings.api_keys and not insecure:
+        raise click.ClickException(
+            f"refusing to serve on {settings.host} without API keys: set CLAIMSCOPE_API_KEYS, or pass --insecure"
+        )
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace stored documents whose text changed (else they fail with a conflict).",
+)
+@friendly_errors
+def ingest(paths: tuple[Path, ...], data_dir: str | None, replace: bool) -> None:
+    """Extract and store articles from .txt, .json and .jsonl files or directories.
+
+    A .txt file is one article (its name is the id). A .json file holds one article
+    object or a list of them; a .jsonl file one object per line. Objects have the
+    fields of POST /v1/documents (`body` is accepted for `text`).
+    """
+    settings = settings_from(data_dir)
+    files = sorted({f for p in paths for f in _article_files(p)})
+    if not files:
+        raise click.ClickException("no .txt, .json or .jsonl files in the given paths")
+    core = Claimscope.open(settings)
+    failures: list[str] = []
+    counts = {"created": 0, "unchanged": 0}
+    try:
+        with click.progressbar(
+            files,
+            label="ingesting",
+            file=sys.stderr,
+            show_pos=True,
+            item_show_func=lambda f: f.name if f else None,
+        ) as bar:
+            for path in bar:
+                try:
+                    for article in _read_articles(path):
+                        _, created = core.ingest(article, replace=replace)
+                        counts["created" if created else "unchanged"] += 1
+                except (ClaimscopeError, ValueError, UnicodeDecodeError, msgspec.ValidationError) as exc:
+                    failures.append(f"{path}: {exc}")
+    finally:
+        core.close()
+    click.echo(f"{counts['created']} stored, {counts['unchanged']} unchanged, {len(failures)} failed")
+    if failures:
+        for failure in failures:
+            click.echo(f"failed: {failure}", err=True)
+        sys.exit(1)
+
+
+def _article_files(path: Path) -> Iterator[Path]:
+    if path.is_dir():
+        yield from (f for f in path.rglob("*") if f.is_file() and f.suffix in ARTICLE_SUFFIXES)
+    else:
+        yield path
+
+
+def _read_articles(path: Path) -> Iterator[DocumentIn]:
+    if path.suffix == ".txt":
+        yield DocumentIn(id=path.stem, text=path.read_text(encoding="utf-8"))
+    elif path.suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for n, item in enumerate(data if isinstance(data, list) else [data]):
+            yield _article(item, f"item {n}")
+    elif path.suffix == ".jsonl":
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                yield _article(json.loads(line), f"line {n}")
+    else:
+        raise ValueError(f"unsupported file type {path.suffix!r}; use .txt, .json or .jsonl")
+
+
+def _article(item: Any, where: str) -> DocumentIn:
+    if not isinstance(item, dict):
+        raise ValueError(f"{where}: expected an object, got {type(item).__name__}")
+    if "body" in item and "text" not in item:
+        item = {("text" if k == "body" else k): v for k, v in item.items()}
+    try:
+        return _decode_article(json.dumps(item))
+    except msgspec.ValidationError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@friendly_errors
+def extractors(as_json: bool) -> None:
+    """List installed extractors in the order they run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        core = Claimscope.open(settings_from(tmp))
+        try:
+            infos = core.extractor_infos()
+        finally:
+            core.close()
+    if as_json:
+        click.echo(json.dumps(msgspec.to_builtins(infos), indent=2))
+        return
+    if not infos:
+        click.echo("no extractors installed")
+        return
+    rows = [
+        (
+            str(i.order if i.enabled else "-"),
+            i.name,
+            i.version,
+            i.plugin,
+            ",".join(i.produces),
+            ",".join(i.requires) or "-",
+        )
+        for i in infos
+    ]
+    click.echo(_table(("#", "name", "version", "plugin", "produces", "requires"), rows))
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
+    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
+
+
+@cli.command()
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), default=Path("openapi/openapi.json"), show_default=True
+)
+@friendly_errors
+def openapi(output: Path) -> None:
+    """Write the OpenAPI document of the HTTP API."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(openapi_json())
+    click.echo(f"wrote {output}")
+
+
+def openapi_json() -> str:
+    """The OpenAPI document as committed: stable key order, no plugin-dependent parts."""
+    from claimscope.app import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings({}, data_dir=tmp)
+        core = Claimscope.open(settings, entry_points=False)
+        try:
+            schema = create_app(settings, core=core).openapi_schema.to_schema()
+        finally:
+            core.close()
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    cli()

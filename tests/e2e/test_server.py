@@ -1,0 +1,52 @@
+"""The real server process over real HTTP."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import ROOT, SHARED
+
+pytestmark = pytest.mark.slow
+
+
+def test_ingest_read_and_reject_over_http(server):
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        text = (ROOT / "seeds" / "000_fc5462c26bc650c9.txt").read_text()
+        r = http.post("/v1/documents", json={"id": "seed-0", "text": text})
+        assert r.status_code == 201
+        doc = http.get("/v1/documents/seed-0").json()
+        assert doc["text"] == text and "runs" in doc["extraction"]
+        assert all(run["ok"] for run in doc["extraction"]["runs"]), doc["extraction"]["runs"]
+
+        bad = http.post("/v1/documents", content=b'{"text": 1}', headers={"content-type": "application/json"})
+        assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
+        assert "text" in bad.json()["detail"]
+        assert http.get("/v1/documents").json()["items"][0]["id"] == "seed-0"
+        assert len(http.get("/v1/documents").json()["items"]) == 1
+        assert http.get("/ready").json()["status"] == "ready"
+
+
+def test_scorer_runs_against_the_server(server):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "tools" / "score_extractions.py"),
+            "--url",
+            server.url,
+            "--articles",
+            str(ROOT / "seeds"),
+            "--gold",
+            str(ROOT / "seeds" / "gold"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    last = result.stdout.strip().splitlines()[-1]
+    assert re.match(r"score: actors_f1=\d\.\d\d .* split_actors=\d+$", last), result.stdout

@@ -1,0 +1,76 @@
+"""The CLI as a user runs it: one line and a non-zero exit on errors."""
+
+import json
+from pathlib import Path
+
+from claimscope.cli import cli, openapi_json
+from claimscope.core import Claimscope
+from claimscope.settings import load_settings
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_ingest_reads_every_format_continues_past_bad_files_and_fails_at_the_end(tmp_path):
+    articles = tmp_path / "in"
+    (articles / "nested").mkdir(parents=True)
+    (articles / "one.txt").write_text("Moscow said 12 things.")
+    (articles / "two.json").write_text(json.dumps({"id": "two", "title": "T", "body": "Kyiv answered."}))
+    (articles / "nested" / "many.jsonl").write_text(
+        json.dumps({"id": "three", "text": "Three."})
+        + "\n\n"
+        + json.dumps({"id": "four", "text": "Four."})
+        + "\n"
+    )
+    (articles / "broken.json").write_text("{not json")
+    (articles / "wrong.json").write_text(json.dumps({"id": "w", "text": "x", "colour": "red"}))
+    (articles / "ignored.md").write_text("not an article")
+    data = tmp_path / "data"
+    result = run("ingest", str(articles), "--data-dir", str(data))
+    assert result.exit_code == 1
+    assert "4 stored, 0 unchanged, 2 failed" in result.output
+    assert "broken.json" in result.output and "unknown field `colour`" in result.output
+
+    core = Claimscope.open(load_settings({}, data_dir=str(data)), entry_points=False)
+    try:
+        assert {core.store.get_document(i).title for i in ("one", "two", "three", "four")} == {None, "T"}
+    finally:
+        core.close()
+
+    again = run("ingest", str(articles / "one.txt"), "--data-dir", str(data))
+    assert again.exit_code == 0 and "0 stored, 1 unchanged, 0 failed" in again.output
+
+
+def test_ingest_with_bad_setting_is_one_line(tmp_path):
+    result = run("ingest", str(tmp_path), env={"CLAIMSCOPE_INDEX_BACKEND": "nope"})
+    assert result.exit_code != 0
+    assert result.output.strip().count("\n") == 0 and "CLAIMSCOPE_INDEX_BACKEND" in result.output
+
+
+def test_serve_refuses_public_address_without_keys():
+    result = run("serve", "--host", "0.0.0.0")
+    assert result.exit_code == 1
+    assert "refusing to serve on 0.0.0.0 without API keys" in result.output
+
+
+def test_extractors_lists_installed_plugins_in_order():
+    result = run("extractors", "--json")
+    assert result.exit_code == 0
+    infos = json.loads(result.output)
+    assert [i["order"] for i in infos if i["enabled"]] == list(range(sum(i["enabled"] for i in infos)))
+
+
+def test_committed_openapi_is_current():
+    committed = (ROOT / "openapi" / "openapi.json").read_text()
+    assert committed == openapi_json(), "openapi/openapi.json is stale: run `make openapi`"
+
+
+def test_openapi_command_writes_the_document(tmp_path):
+    out = tmp_path / "api.json"
+    assert run("openapi", "-o", str(out)).exit_code == 0
+    schema = json.loads(out.read_text())
+    assert "/v1/documents" in schema["paths"] and "/v1/documents:batch" in schema["paths"]
