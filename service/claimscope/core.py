@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from types import ModuleType
 
@@ -15,6 +16,22 @@ from claimscope.pipeline.manager import Plugins, load_plugins
 from claimscope.pipeline.runner import Pipeline, select
 from claimscope.settings import Settings
 from claimscope.store.sqlite import SQLiteStore
+
+
+# C0 controls other than tab, newlines and form feeds, and DEL: never part of an article.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+MAX_METADATA_DEPTH = 16
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of JSON-like data, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def content_hash(text: str) -> str:
@@ -125,14 +142,20 @@ class Claimscope:
                 f"`text` has {len(incoming.text)} characters; the limit is {self.settings.max_text_chars}",
                 field="text",
             )
-        if "\x00" in incoming.text:
-            raise InvalidInput("`text` contains a NUL character", field="text")
+        for name in ("text", "title", "source", "url"):
+            value = getattr(incoming, name)
+            if value and (bad := CONTROL_CHARACTERS.search(value)):
+                raise InvalidInput(
+                    f"`{name}` contains the control character U+{ord(bad.group()):04X} at {bad.start()}", field=name
+                )
         try:
             parse_published_at(incoming.published_at)
         except ValueError:
             raise InvalidInput(
                 f"`published_at` {incoming.published_at!r} is not a real date", field="published_at"
             ) from None
+        if _depth(incoming.metadata) > MAX_METADATA_DEPTH:
+            raise InvalidInput(f"`metadata` is nested deeper than {MAX_METADATA_DEPTH} levels", field="metadata")
         metadata_size = len(json.dumps(incoming.metadata, ensure_ascii=False))
         if metadata_size > self.settings.max_metadata_bytes:
             raise InvalidInput(

@@ -211,3 +211,30 @@ def test_request_id_is_echoed(client):
     assert r.headers["x-request-id"] == "abc-123"
     assert r.json()["request_id"] == "abc-123"
     assert len(client.get("/health").headers["x-request-id"]) == 32
+
+
+MORE_BAD_INPUTS = [
+    ("null body", b"null", 400, "object"),
+    ("empty body", b"", 400, "empty"),
+    ("null text", b'{"text": null}', 400, "text"),
+    ("control character", b'{"text": "bell \\u0007 here"}', 400, "U+0007"),
+    ("control character in title", b'{"text": "x", "title": "a\\u001bb"}', 400, "title"),
+    ("lone surrogate", b'{"text": "\\ud800"}', 400, "JSON"),
+    ("metadata nested too deep", b'{"text": "x", "metadata": ' + b'{"a": ' * 40 + b"1" + b"}" * 41, 400, "metadata"),
+    ("JSON nested absurdly deep", b'{"text": "x", "metadata": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001, 400, "nested"),
+    ("huge title", b'{"text": "x", "title": "' + b"t" * 5000 + b'"}', 400, "title"),
+    ("text over the limit", b'{"text": "' + b"w " * 300_000 + b'"}', 400, "text"),
+]
+
+
+@pytest.mark.parametrize(("case", "body", "status", "names"), MORE_BAD_INPUTS, ids=[c[0] for c in MORE_BAD_INPUTS])
+def test_more_bad_input(client, case, body, status, names):
+    r = client.post("/v1/documents", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert names.lower() in r.json()["detail"].lower()
+    assert client.get("/v1/documents").json()["items"] == []
+
+
+def test_tabs_and_newlines_are_fine(client):
+    assert client.post("/v1/documents", json={"text": "Para one.\n\n\tPara two.\r\n"}).status_code == 201

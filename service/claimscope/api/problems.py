@@ -74,6 +74,10 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     return problem(request, status, detail)
 
 
+def too_deep(request: Request, exc: RecursionError) -> Response:
+    return problem(request, 400, "JSON is nested too deeply")
+
+
 def undecodable_body(request: Request, exc: UnicodeDecodeError) -> Response:
     return problem(
         request, 400, f"JSON is malformed: the body is not valid UTF-8 ({exc.reason} at byte {exc.start})"
@@ -95,6 +99,8 @@ _FRIENDLY = {
 def _field_error(error: dict[str, Any]) -> dict[str, Any]:
     """{field, message} from one of Litestar's decode errors, naming the body field itself."""
     message = str(error.get("message", "invalid value"))
+    if message == "'data'":  # Litestar's KeyError text when there is no body at all
+        message = "the request body is empty; send a JSON object"
     message, _, path = message.partition(" - at `")
     field = path.rstrip("`").removeprefix("$").lstrip(".") or str(error.get("key") or "")
     if field == "data" and error.get("source") == "body":
@@ -118,5 +124,6 @@ EXCEPTION_HANDLERS = {
     ValidationException: validation_error,
     HTTPException: http_error,
     UnicodeDecodeError: undecodable_body,
+    RecursionError: too_deep,
     Exception: unexpected_error,
 }
