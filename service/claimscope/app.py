@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
         on_shutdown=[core.close],
+        logging_config=None,  # logging is the process's business (see logs.configure_logging)
         debug=False,
     )
 

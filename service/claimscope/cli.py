@@ -16,6 +16,7 @@ import msgspec
 
 from claimscope.core import Claimscope
 from claimscope.errors import ClaimscopeError
+from claimscope.logs import configure_logging
 from claimscope.models import DocumentIn
 from claimscope.pipeline.manager import PluginError
 from claimscope.pipeline.runner import PipelineError
@@ -65,12 +66,16 @@ def serve(host: str | None, port: int | None, data_dir: str | None, insecure: bo
         raise click.ClickException(
             f"refusing to serve on {settings.host} without API keys: set CLAIMSCOPE_API_KEYS, or pass --insecure"
         )
+    configure_logging(settings.log_level, settings.log_json)
     app = create_app(settings)
+    # uvicorn finishes in-flight requests on SIGTERM/SIGINT, then the app's on_shutdown closes
+    # the core (flushing the index outbox); our middleware writes the access log.
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
-        log_level=settings.log_level,
+        log_config=None,
+        access_log=False,
         timeout_graceful_shutdown=10,
     )
 

@@ -17,7 +17,6 @@ from claimscope.pipeline.runner import Pipeline, select
 from claimscope.settings import Settings
 from claimscope.store.sqlite import SQLiteStore
 
-
 # C0 controls other than tab, newlines and form feeds, and DEL: never part of an article.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 MAX_METADATA_DEPTH = 16
@@ -146,7 +145,8 @@ class Claimscope:
             value = getattr(incoming, name)
             if value and (bad := CONTROL_CHARACTERS.search(value)):
                 raise InvalidInput(
-                    f"`{name}` contains the control character U+{ord(bad.group()):04X} at {bad.start()}", field=name
+                    f"`{name}` contains the control character U+{ord(bad.group()):04X} at {bad.start()}",
+                    field=name,
                 )
         try:
             parse_published_at(incoming.published_at)
@@ -155,7 +155,9 @@ class Claimscope:
                 f"`published_at` {incoming.published_at!r} is not a real date", field="published_at"
             ) from None
         if _depth(incoming.metadata) > MAX_METADATA_DEPTH:
-            raise InvalidInput(f"`metadata` is nested deeper than {MAX_METADATA_DEPTH} levels", field="metadata")
+            raise InvalidInput(
+                f"`metadata` is nested deeper than {MAX_METADATA_DEPTH} levels", field="metadata"
+            )
         metadata_size = len(json.dumps(incoming.metadata, ensure_ascii=False))
         if metadata_size > self.settings.max_metadata_bytes:
             raise InvalidInput(

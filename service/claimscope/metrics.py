@@ -1,7 +1,9 @@
-"""Prometheus metrics, one registry per app (nothing global), and the middleware that feeds them."""
+"""Prometheus metrics, one registry per app (nothing global), and the request middleware:
+request id (X-Request-ID in and out), access log line, request counters."""
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -9,9 +11,11 @@ from collections.abc import Callable
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from claimscope.logs import request_id_var
 from claimscope.models import ExtractorRun
 
 REQUEST_ID_HEADER = "x-request-id"
+access_log = logging.getLogger("claimscope.access")
 
 
 class Metrics:
@@ -69,6 +73,7 @@ def request_middleware(metrics: Metrics) -> Callable[[ASGIApp], ASGIApp]:
                 return
             request_id = _request_id(scope)
             scope.setdefault("state", {})["request_id"] = request_id
+            token = request_id_var.set(request_id)
             started = time.perf_counter()
             status = 500
 
@@ -82,9 +87,23 @@ def request_middleware(metrics: Metrics) -> Callable[[ASGIApp], ASGIApp]:
             try:
                 await app(scope, receive, send_with_id)
             finally:
+                elapsed = time.perf_counter() - started
                 route = scope.get("path_template") or "unmatched"
                 metrics.requests.labels(scope["method"], route, str(status)).inc()
-                metrics.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
+                metrics.latency.labels(scope["method"], route).observe(elapsed)
+                access_log.info(
+                    "%s %s %s",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "ms": round(elapsed * 1000, 2),
+                    },
+                )
+                request_id_var.reset(token)
 
         return wrapped
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -50,3 +51,12 @@ def test_scorer_runs_against_the_server(server):
     )
     last = result.stdout.strip().splitlines()[-1]
     assert re.match(r"score: actors_f1=\d\.\d\d .* split_actors=\d+$", last), result.stdout
+
+
+def test_logs_are_json_lines_carrying_the_request_id(server):
+    r = httpx.get(server.url + "/v1/documents/nope", headers={"X-Request-ID": "trace-42"})
+    assert r.status_code == 404 and r.headers["x-request-id"] == "trace-42"
+    server.stop()
+    entries = [json.loads(line) for line in server.log.read_text().splitlines() if line.strip()]
+    access = [e for e in entries if e.get("request_id") == "trace-42"]
+    assert access and access[-1]["status"] == 404 and access[-1]["path"] == "/v1/documents/nope"
