@@ -19,12 +19,13 @@ def make_client(tmp_path):
         core = Claimscope.open(conf, entry_points=entry_points, extra_plugins=plugins or [Basic()])
         client = TestClient(create_app(conf, core=core))
         client.__enter__()
-        clients.append(client)
+        clients.append((client, core))
         return client
 
     yield make
-    for client in clients:
+    for client, core in clients:
         client.__exit__(None, None, None)
+        core.close()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from claimscope import __version__
 from claimscope.api import documents, extractors, health
 from claimscope.api.auth import KeyChecker
-from claimscope.api.problems import EXCEPTION_HANDLERS
+from claimscope.api.problems import EXCEPTION_HANDLERS, document_problems
 from claimscope.core import Claimscope
 from claimscope.metrics import Metrics, request_middleware
 from claimscope.settings import Settings, load_settings
@@ -32,13 +32,14 @@ def openapi_config() -> OpenAPIConfig:
 def create_app(settings: Settings | None = None, *, core: Claimscope | None = None) -> Litestar:
     """The app for `settings` (from the environment when omitted); `core` lets tests bring their own."""
     settings = settings or (core.settings if core else load_settings())
+    owns_core = core is None  # a core passed in belongs to the caller, who closes it
     core = core or Claimscope.open(settings)
     lag = (lambda: float(core.index.status().get("lag", 0))) if core.index is not None else None
     metrics = Metrics(lag=lag)
     core.run_listeners.append(metrics.record_run)
     keys = KeyChecker(settings)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[*documents.ROUTES, *extractors.ROUTES, *health.ROUTES, *_optional_routes()],
         dependencies={
             "core": Provide(lambda: core, use_cache=True, sync_to_thread=False),
@@ -50,10 +51,12 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
         cors_config=CORSConfig(allow_origins=settings.cors_origins) if settings.cors_origins else None,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
-        on_shutdown=[core.close],
+        on_shutdown=[core.close] if owns_core else [],
         logging_config=None,  # logging is the process's business (see logs.configure_logging)
         debug=False,
     )
+    document_problems(app.openapi_schema)
+    return app
 
 
 def _optional_routes() -> list:

@@ -37,7 +37,10 @@ def test_reads_open_unless_read_keys_are_set(make_client):
 
 def test_cors_is_off_by_default_and_configurable(make_client):
     closed = make_client()
-    assert "access-control-allow-origin" not in closed.get("/health", headers={"Origin": "https://x.example"}).headers
+    assert (
+        "access-control-allow-origin"
+        not in closed.get("/health", headers={"Origin": "https://x.example"}).headers
+    )
     open_ = make_client(cors_origins=["https://x.example"])
     r = open_.get("/health", headers={"Origin": "https://x.example"})
     assert r.headers["access-control-allow-origin"] == "https://x.example"

@@ -220,14 +220,26 @@ MORE_BAD_INPUTS = [
     ("control character", b'{"text": "bell \\u0007 here"}', 400, "U+0007"),
     ("control character in title", b'{"text": "x", "title": "a\\u001bb"}', 400, "title"),
     ("lone surrogate", b'{"text": "\\ud800"}', 400, "JSON"),
-    ("metadata nested too deep", b'{"text": "x", "metadata": ' + b'{"a": ' * 40 + b"1" + b"}" * 41, 400, "metadata"),
-    ("JSON nested absurdly deep", b'{"text": "x", "metadata": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001, 400, "nested"),
+    (
+        "metadata nested too deep",
+        b'{"text": "x", "metadata": ' + b'{"a": ' * 40 + b"1" + b"}" * 41,
+        400,
+        "metadata",
+    ),
+    (
+        "JSON nested absurdly deep",
+        b'{"text": "x", "metadata": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001,
+        400,
+        "nested",
+    ),
     ("huge title", b'{"text": "x", "title": "' + b"t" * 5000 + b'"}', 400, "title"),
     ("text over the limit", b'{"text": "' + b"w " * 300_000 + b'"}', 400, "text"),
 ]
 
 
-@pytest.mark.parametrize(("case", "body", "status", "names"), MORE_BAD_INPUTS, ids=[c[0] for c in MORE_BAD_INPUTS])
+@pytest.mark.parametrize(
+    ("case", "body", "status", "names"), MORE_BAD_INPUTS, ids=[c[0] for c in MORE_BAD_INPUTS]
+)
 def test_more_bad_input(client, case, body, status, names):
     r = client.post("/v1/documents", content=body, headers={"content-type": "application/json"})
     assert r.status_code == status, r.text
@@ -238,3 +250,10 @@ def test_more_bad_input(client, case, body, status, names):
 
 def test_tabs_and_newlines_are_fine(client):
     assert client.post("/v1/documents", json={"text": "Para one.\n\n\tPara two.\r\n"}).status_code == 201
+
+
+def test_unsupported_method_is_405_with_allow(client):
+    r = client.request("TRACE", "/v1/documents")
+    assert r.status_code == 405
+    assert {"GET", "POST"} <= {m.strip() for m in r.headers["allow"].split(",")}
+    assert r.headers["content-type"].startswith("application/problem+json")

@@ -21,7 +21,15 @@ ARTICLE = (
 )
 
 
-def hammer(url: str, seconds: float, writers: int, readers: int, acked: list, statuses: collections.Counter, bodies: list):
+def hammer(
+    url: str,
+    seconds: float,
+    writers: int,
+    readers: int,
+    acked: list,
+    statuses: collections.Counter,
+    bodies: list,
+):
     """`writers` threads POST new documents and `readers` threads read, until `seconds` pass."""
     stop = time.monotonic() + seconds
     lock = threading.Lock()
@@ -67,7 +75,9 @@ def test_32_concurrent_writers_and_readers_see_no_5xx(server):
     acked, statuses, bodies = [], collections.Counter(), []
     for t in hammer(server.url, 8, writers=16, readers=16, acked=acked, statuses=statuses, bodies=bodies):
         t.join(timeout=60)
-    print(f"\nload: {sum(statuses.values())} requests, statuses {dict(statuses)}, {len(acked)} writes acknowledged")
+    print(
+        f"\nload: {sum(statuses.values())} requests, statuses {dict(statuses)}, {len(acked)} writes acknowledged"
+    )
     assert acked, statuses
     assert not bodies, bodies[:3]
     assert not [s for s in statuses if s >= 500]

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from anyio import to_thread
 from litestar import Request, Response, delete, get, post, put
+from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
 from claimscope.api.deps import Core
@@ -37,7 +38,14 @@ def require_json(request: Request) -> None:
         )
 
 
-@post("/v1/documents", status_code=201, tags=["documents"])
+@post(
+    "/v1/documents",
+    status_code=201,
+    tags=["documents"],
+    responses={
+        200: ResponseSpec(Document, description="This id already holds this text: the stored document")
+    },
+)
 async def create_document(request: Request, data: DocumentIn, core: Core) -> Response[Document]:
     """Ingest an article: extract, store, index. 201 when new; 200 with the stored document
     when the same id already holds the same text; 409 when it holds other text."""
@@ -46,7 +54,11 @@ async def create_document(request: Request, data: DocumentIn, core: Core) -> Res
     return Response(document, status_code=201 if created else 200)
 
 
-@put("/v1/documents/{document_id:str}", tags=["documents"])
+@put(
+    "/v1/documents/{document_id:str}",
+    tags=["documents"],
+    responses={201: ResponseSpec(Document, description="Created: no document had this id")},
+)
 async def replace_document(
     request: Request, document_id: DocumentIdPath, data: DocumentIn, core: Core
 ) -> Response[Document]:

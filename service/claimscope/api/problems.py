@@ -9,6 +9,15 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.openapi.spec import (
+    Components,
+    OpenAPI,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Reference,
+    Schema,
+)
 
 from claimscope.errors import ClaimscopeError
 
@@ -31,7 +40,14 @@ class Forbidden(ClaimscopeError):
     title = "Forbidden"
 
 
-def problem(request: Request, status: int, detail: str, title: str | None = None, **extra: Any) -> Response:
+def problem(
+    request: Request,
+    status: int,
+    detail: str,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
     body = {
         "type": "about:blank",
         "title": title or HTTPStatus(status).phrase,
@@ -43,7 +59,8 @@ def problem(request: Request, status: int, detail: str, title: str | None = None
     request_id = request.scope.get("state", {}).get("request_id")
     if request_id:
         body["request_id"] = request_id
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -71,7 +88,7 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         detail = "the request body is larger than this service accepts"
     elif isinstance(exc.__cause__, SerializationException) and not detail.startswith("JSON"):
         detail = f"JSON is malformed: {detail}"
-    return problem(request, status, detail)
+    return problem(request, status, detail, headers=dict(exc.headers or {}))
 
 
 def too_deep(request: Request, exc: RecursionError) -> Response:
@@ -117,6 +134,52 @@ def _field_error(error: dict[str, Any]) -> dict[str, Any]:
 def _clean(detail: str) -> str:
     # Litestar prefixes decode errors with the handler; the client needs the reason.
     return detail.split(": ", 1)[-1] if detail.startswith("Validation failed for") else detail
+
+
+PROBLEM_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["type", "title", "status", "detail"],
+    description="An RFC 9457 problem; `errors` lists the fields at fault, when known.",
+    properties={
+        "type": Schema(type=OpenAPIType.STRING),
+        "title": Schema(type=OpenAPIType.STRING),
+        "status": Schema(type=OpenAPIType.INTEGER),
+        "detail": Schema(type=OpenAPIType.STRING),
+        "instance": Schema(type=OpenAPIType.STRING),
+        "request_id": Schema(type=OpenAPIType.STRING),
+        "errors": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.OBJECT)),
+    },
+)
+UNGUARDED = {"/health", "/ready"}
+
+
+def document_problems(schema: OpenAPI) -> None:
+    """Declare, on every operation, the problem+json answers it can give (in place)."""
+    components = schema.components if isinstance(schema.components, Components) else Components()
+    components.schemas = {**(components.schemas or {}), "Problem": PROBLEM_SCHEMA}
+    schema.components = components
+    ref = Reference(ref="#/components/schemas/Problem")
+    for path, item in (schema.paths or {}).items():
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(item, method, None)
+            if operation is None:
+                continue
+            codes = {400}
+            if path not in UNGUARDED:
+                codes |= {401, 403}
+            if "{" in path:
+                codes.add(404)
+            if operation.request_body is not None:
+                codes |= {409, 413, 415}
+            responses = operation.responses or {}
+            codes |= {int(code) for code in responses if str(code).startswith(("4", "5"))}
+            for code in sorted(codes):
+                previous = responses.get(str(code))
+                description = getattr(previous, "description", None) or HTTPStatus(code).phrase
+                responses[str(code)] = OpenAPIResponse(
+                    description=description, content={PROBLEM_JSON: OpenAPIMediaType(schema=ref)}
+                )
+            operation.responses = responses
 
 
 EXCEPTION_HANDLERS = {
