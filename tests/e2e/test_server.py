@@ -60,3 +60,19 @@ def test_logs_are_json_lines_carrying_the_request_id(server):
     entries = [json.loads(line) for line in server.log.read_text().splitlines() if line.strip()]
     access = [e for e in entries if e.get("request_id") == "trace-42"]
     assert access and access[-1]["status"] == 404 and access[-1]["path"] == "/v1/documents/nope"
+
+
+def test_sigterm_shuts_down_cleanly_and_keeps_the_data(tmp_path):
+    from tests.e2e.conftest import Server
+
+    data = tmp_path / "data"
+    server = Server(data).start()
+    assert httpx.post(server.url + "/v1/documents", json={"id": "t", "text": "Kept."}).status_code == 201
+    server.stop()  # SIGTERM
+    assert server.process.returncode == 0
+    assert "Application shutdown complete" in server.log.read_text()
+    again = Server(data).start()
+    try:
+        assert httpx.get(again.url + "/v1/documents/t").json()["text"] == "Kept."
+    finally:
+        again.stop()
