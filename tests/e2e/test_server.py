@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
 
@@ -69,7 +70,7 @@ def test_sigterm_shuts_down_cleanly_and_keeps_the_data(tmp_path):
     server = Server(data).start()
     assert httpx.post(server.url + "/v1/documents", json={"id": "t", "text": "Kept."}).status_code == 201
     server.stop()  # SIGTERM
-    assert server.process.returncode == 0
+    assert server.process.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once done
     assert "Application shutdown complete" in server.log.read_text()
     again = Server(data).start()
     try:
