@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PLUGINS := $(wildcard plugins/*)
 STAMP := $(VENV)/.installed
+SOURCES := $(wildcard service plugins tests bench)
 
 .PHONY: install run test lint format openapi bench clean
 
@@ -24,12 +25,12 @@ test: install lint
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check service plugins tests bench
-	$(BIN)/ruff format --check service plugins tests bench
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
 
 format: install
-	$(BIN)/ruff check --fix service plugins tests bench
-	$(BIN)/ruff format service plugins tests bench
+	$(BIN)/ruff check --fix $(SOURCES)
+	$(BIN)/ruff format $(SOURCES)
 
 openapi: install
 	$(BIN)/claimscope openapi
