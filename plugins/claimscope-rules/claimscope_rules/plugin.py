@@ -1,16 +1,27 @@
-"""Hook implementations: the rules plugin registers its extractors and its gazetteer."""
+"""Hook implementations: the rules plugin registers its gazetteer and its extractors."""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+
 from claimscope import hookimpl
+from claimscope.models import ActorEntry
 
+from claimscope_rules.actors import ActorsExtractor
 
-@hookimpl
-def register_extractors(register):
-    # Filled in by the extractor modules as they land.
-    pass
+GAZETTEER_FILES = ("countries.json", "organizations.json", "people.json")
 
 
 @hookimpl
 def register_actor_aliases(register):
-    pass
+    data = resources.files("claimscope_rules") / "data"
+    for name in GAZETTEER_FILES:
+        for item in json.loads((data / name).read_text(encoding="utf-8")):
+            register(ActorEntry(**item))
+
+
+@hookimpl
+def register_extractors(register):
+    for extractor in (ActorsExtractor(),):
+        register(extractor)

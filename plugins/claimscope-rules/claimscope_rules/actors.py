@@ -1,0 +1,335 @@
+"""rules.actors: gazetteer actors, plus people and organisations named with a role or a reporting cue.
+
+Known actors come from the gazetteer every plugin contributes to (``found.gazetteer``):
+names, aliases, demonyms ("North Korean") and metonyms ("Pyongyang", "the Kremlin") all
+resolve to one id. People the gazetteer does not know are found where the text gives a cue —
+a title before the name ("Foreign Minister Ana Costa"), a reporting verb around it ("Costa
+said", "according to Ana Costa"), or an apposition ("Ana Costa, a senior analyst at X, said").
+Within a document a later surname ("Costa") or role ("the Portuguese foreign minister") is
+the same person.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+
+from claimscope.actors import Gazetteer, slugify
+from claimscope.models import Actor, ActorEntry, DocumentIn, Extraction, Mention
+
+from claimscope_rules.text import TOKEN
+
+ROLES = (
+    "President|Vice President|Prime Minister|Deputy Prime Minister|Foreign Minister|Defen[cs]e Minister|"
+    "Interior Minister|Finance Minister|Minister of [A-Z]\\w+(?: Affairs)?|Minister|Secretary-General|"
+    "Secretary General|Secretary of State|Secretary of Defen[cs]e|Defen[cs]e Secretary|Foreign Secretary|"
+    "Home Secretary|Secretary|Chancellor|Senator|Sen\\.|Rep\\.|Representative|Congressman|Congresswoman|"
+    "Lt\\. Gen\\.|Maj\\. Gen\\.|Gen\\.|General|Admiral|Adm\\.|Col\\.|Colonel|Ambassador|Commander|"
+    "Chief of Staff|Chief|Director|Governor|Mayor|King|Queen|Prince|Pope|Dr\\.|Mr\\.|Mrs\\.|Ms\\.|Professor|"
+    "Prof\\.|Premier|Speaker|CEO|Chairman|Chairwoman|Spokesman|Spokeswoman|Spokesperson|Envoy|Leader|"
+    "spokesman|spokeswoman|spokesperson|analyst|researcher|expert|official|envoy|leader|commander|"
+    "premier|chairman|chairwoman|ambassador|minister|president|director|professor|journalist|reporter"
+)
+_ROLE_RE = re.compile(rf"\b(?P<role>{ROLES})$")
+_LEADING_ROLE = re.compile(rf"(?:{ROLES})\s+")
+SPEECH_VERBS = (
+    "said|says|told|added|wrote|warned|noted|stated|argued|claimed|denied|confirmed|insisted|explained|"
+    "announced|acknowledged|admitted|declared|tweeted|posted|asserted|suggested|estimated|believes|"
+    "believed|thinks|emphasized|emphasised|stressed|urged|called|accused|dismissed|rejected|reported"
+)
+PARTICLES = {"de", "da", "van", "von", "der", "den", "bin", "al", "el", "le", "la", "di", "du", "dos", "del"}
+# Capitalised words that begin sentences or clauses but never a person's name.
+NOT_NAMES = {
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "For",
+    "But",
+    "And",
+    "Or",
+    "However",
+    "While",
+    "When",
+    "If",
+    "As",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "It",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "Meanwhile",
+    "Also",
+    "According",
+    "After",
+    "Before",
+    "Since",
+    "Despite",
+    "Although",
+    "Citing",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Western",
+    "Eastern",
+    "Northern",
+    "Southern",
+    "Related",
+    "Sources",
+    "Reports",
+    "Report",
+    "News",
+}
+_CAP = r"[A-Z][\w'’-]*[\w]"
+_NAME = rf"{_CAP}(?:\s+(?:{_CAP}|(?:{'|'.join(sorted(PARTICLES))})))*\s+{_CAP}"
+_NAME_AFTER_ROLE = re.compile(rf"\b(?P<role>{ROLES})\s+(?P<name>{_NAME})")
+_NAME_BEFORE_VERB = re.compile(rf"(?P<name>{_NAME}),?\s+(?:{SPEECH_VERBS})\b")
+_VERB_BEFORE_NAME = re.compile(rf"\b(?:said|says|told|wrote|according to)\s+(?P<name>{_NAME})\b")
+_APPOSITION = re.compile(
+    rf"(?P<name>{_NAME}),\s+(?:a|an|the)\s+(?P<role>[^,]{{3,80}}?)(?:\s+(?:at|of|with|for)\s+(?P<org>(?:the\s+)?{_CAP}(?:\s+(?:of|for|and|the|{_CAP}))*))?,\s+(?:{SPEECH_VERBS})\b"
+)
+_ROLE_REFERENCE = re.compile(
+    rf"\b[Tt]he\s+(?P<demonym>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)\s+(?P<role>{ROLES.lower()})\b"
+)
+_POSSESSIVE_TAIL = re.compile(r"['’]s?$")
+# Actors are listed in the order the text introduces them; a person introduced with a title
+# ("Ukrainian President X") comes before the country named in the title.
+TYPE_ORDER = {"person": 0, "country": 1, "organization": 2, "group": 3, "place": 4}
+
+
+@dataclass
+class _Found:
+    """An actor as this document sees it, before it becomes an Actor."""
+
+    id: str
+    name: str
+    type: str
+    mentions: dict[tuple[int, int], str] = field(default_factory=dict)
+    anchor: int | None = None  # where a person is introduced, title included ("Ukrainian President X")
+
+    def first(self) -> int:
+        return min(self.anchor if self.anchor is not None else 1 << 62, min(self.mentions)[0])
+
+
+class ActorsExtractor:
+    name = "rules.actors"
+    version = "0.1.0"
+    produces = ("actors",)
+    requires = ()
+
+    def extract(self, document: DocumentIn, found) -> Extraction:
+        text = document.text
+        index = _FormIndex.of(found.gazetteer)
+        actors: dict[str, _Found] = {}
+        taken: list[tuple[int, int]] = []
+
+        def add(entry_id: str, name: str, type_: str, start: int, end: int) -> None:
+            actor = actors.setdefault(entry_id, _Found(entry_id, name, type_))
+            actor.mentions[(start, end)] = text[start:end]
+            taken.append((start, end))
+
+        people = _people(text, found.gazetteer)
+        for person in people.values():
+            for start, end in person.spans:
+                add(person.id, person.name, "person", start, end)
+            actors[person.id].anchor = person.anchor
+        for start, end, entry in index.matches(text):
+            if not _overlaps(start, end, taken):
+                add(entry.id, entry.name, entry.type, start, end)
+        for start, end, person_id in _later_references(text, actors, people, found.gazetteer):
+            if not _overlaps(start, end, taken):
+                person = actors[person_id]
+                add(person.id, person.name, person.type, start, end)
+        ordered = sorted(actors.values(), key=lambda a: (a.first(), TYPE_ORDER.get(a.type, 9)))
+        return Extraction(actors=[_to_actor(a) for a in ordered])
+
+
+def _to_actor(found: _Found) -> Actor:
+    mentions = [Mention(text, start, end) for (start, end), text in sorted(found.mentions.items())]
+    return Actor(
+        id=found.id,
+        name=found.name,
+        type=found.type,
+        aliases=list(dict.fromkeys(m.text for m in mentions)),
+        mentions=mentions,
+    )
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+class _FormIndex:
+    """Every gazetteer form as a token sequence, looked up by its first token."""
+
+    _cache: weakref.WeakKeyDictionary[Gazetteer, _FormIndex] = weakref.WeakKeyDictionary()
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.by_first: dict[str, list[tuple[tuple[str, ...], ActorEntry]]] = {}
+        for surface, entry, kind in gazetteer.forms():
+            forms = [surface]
+            if kind == "demonym" and surface.endswith(("an", "i")):
+                forms.append(surface + "s")  # Ukrainians, Israelis
+            for form in forms:
+                tokens = tuple(TOKEN.findall(form))
+                if tokens and tokens[0].lower() == "the" and len(tokens) > 1:
+                    tokens = tokens[1:]
+                if tokens:
+                    self.by_first.setdefault(tokens[0], []).append((tokens, entry))
+        for candidates in self.by_first.values():
+            candidates.sort(key=lambda c: -len(c[0]))
+
+    @classmethod
+    def of(cls, gazetteer: Gazetteer) -> _FormIndex:
+        index = cls._cache.get(gazetteer)
+        if index is None:
+            index = cls._cache[gazetteer] = cls(gazetteer)
+        return index
+
+    def matches(self, text: str):
+        """(start, end, entry) for the longest gazetteer form at each place, left to right."""
+        tokens = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
+        i = 0
+        while i < len(tokens):
+            hit = None
+            for form, entry in self.by_first.get(tokens[i][0], ()):
+                n = len(form)
+                if tuple(t[0] for t in tokens[i : i + n]) == form and _adjacent(text, tokens[i : i + n]):
+                    hit = (n, entry)
+                    break
+            if hit:
+                n, entry = hit
+                yield tokens[i][1], tokens[i + n - 1][2], entry
+                i += n
+            else:
+                i += 1
+
+
+def _adjacent(text: str, tokens: list[tuple[str, int, int]]) -> bool:
+    """Tokens of one name are separated by spaces or hyphens only (not by punctuation)."""
+    return all(text[a[2] : b[1]].strip(" -'’") == "" for a, b in zip(tokens, tokens[1:], strict=False))
+
+
+@dataclass
+class _Person:
+    id: str
+    name: str
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    roles: set[tuple[str | None, str]] = field(default_factory=set)
+    anchor: int | None = None
+
+
+def _people(text: str, gazetteer: Gazetteer) -> dict[str, _Person]:
+    """People named with a cue; gazetteer people keep their canonical id."""
+    people: dict[str, _Person] = {}
+    cued: list[tuple[int, int, re.Match | None]] = []
+    for m in _NAME_AFTER_ROLE.finditer(text):
+        cued.append((m.start("name"), m.end("name"), m))
+    for pattern in (_NAME_BEFORE_VERB, _VERB_BEFORE_NAME, _APPOSITION):
+        for m in pattern.finditer(text):
+            cued.append((m.start("name"), m.end("name"), None))
+    for start, end, role in sorted(cued, key=lambda c: c[:2]):
+        start, end = _trim_name(text, start, end, gazetteer)
+        if end - start < 3 or any(s <= start < e for p in people.values() for s, e in p.spans):
+            continue
+        name = text[start:end]
+        entry = gazetteer.lookup(name)
+        if entry is not None and entry.type != "person":
+            continue
+        person_id, canonical = (entry.id, entry.name) if entry else (slugify(name), name)
+        person = people.setdefault(person_id, _Person(person_id, canonical))
+        person.spans.append((start, end))
+        if role:
+            country, title_start = _role_country(text, role.start("role"), gazetteer)
+            person.roles.add((country, role.group("role").lower().rstrip(".")))
+            if person.anchor is None:
+                person.anchor = title_start
+    return people
+
+
+def _trim_name(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[int, int]:
+    """Drop words at either end that are not part of a name (demonyms, titles, weekdays);
+    an empty span when what is left is a single word the gazetteer does not know."""
+    words = [(m.start() + start, m.end() + start, m.group()) for m in re.finditer(r"\S+", text[start:end])]
+    while words:
+        role = _LEADING_ROLE.match(text, words[0][0])
+        if role:
+            words = [w for w in words if w[0] >= role.end()]
+        elif _not_a_name_word(words[0][2], gazetteer):
+            words.pop(0)
+        else:
+            break
+    while words and _not_a_name_word(_POSSESSIVE_TAIL.sub("", words[-1][2]), gazetteer):
+        words.pop()
+    if not words or (len(words) == 1 and gazetteer.lookup(words[0][2]) is None):
+        return start, start
+    tail = _POSSESSIVE_TAIL.search(words[-1][2])
+    return words[0][0], words[-1][1] - (len(tail.group()) if tail else 0)
+
+
+def _not_a_name_word(word: str, gazetteer: Gazetteer) -> bool:
+    hit = gazetteer.lookup_form(word)
+    return word in NOT_NAMES or bool(_ROLE_RE.search(word)) or (hit is not None and hit[0].type != "person")
+
+
+def _role_country(text: str, role_start: int, gazetteer: Gazetteer) -> tuple[str | None, int]:
+    """The country a title belongs to ("Lithuanian Foreign Minister X" -> lithuania) and where
+    the title begins, the country's word included."""
+    window = max(0, role_start - 40)
+    words = list(re.finditer(r"\S+", text[window:role_start]))
+    for n in (2, 1):
+        if len(words) >= n:
+            hit = gazetteer.lookup_form(" ".join(w.group() for w in words[-n:]))
+            if hit is not None and hit[0].type in ("country", "organization"):
+                return hit[0].id, window + words[-n].start()
+    return None, role_start
+
+
+def _later_references(text: str, actors: dict[str, _Found], people: dict[str, _Person], gazetteer: Gazetteer):
+    """Surnames and role phrases that stand for a person named earlier in the document."""
+    surnames: dict[str, str] = {}
+    for actor in actors.values():
+        if actor.type == "person":
+            parts = actor.name.split()
+            if len(parts) > 1:
+                surnames.setdefault(_POSSESSIVE_TAIL.sub("", parts[-1]), actor.id)
+    if surnames:
+        pattern = re.compile(r"\b(" + "|".join(re.escape(s) for s in surnames) + r")\b")
+        for m in pattern.finditer(text):
+            yield m.start(), m.end(), surnames[m.group(1)]
+    roles = {(country, role): p.id for p in people.values() for country, role in p.roles}
+    for m in _ROLE_REFERENCE.finditer(text):
+        hit = gazetteer.lookup_form(m.group("demonym"))
+        key = (hit[0].id if hit else None, m.group("role").lower())
+        if key in roles:
+            # the head noun alone is the mention: "the Ukrainian president" names the person,
+            # while "Ukrainian" on its own is still the country
+            yield m.start("role"), m.end("role"), roles[key]

@@ -1,0 +1,135 @@
+"""Text helpers shared by the rule extractors: tokens, sentences, number words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# Words, with inner hyphens ("Kim Jong-un", "high-ranking") and dotted abbreviations ("U.S.").
+TOKEN = re.compile(r"[A-Za-z](?:\.[A-Za-z])+\.?|\w+(?:-\w+)*")
+
+# Words after which a period does not end a sentence: titles, month abbreviations, initials.
+ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "gen",
+    "lt",
+    "col",
+    "maj",
+    "capt",
+    "adm",
+    "sgt",
+    "rep",
+    "sen",
+    "gov",
+    "st",
+    "jr",
+    "sr",
+    "no",
+    "vs",
+    "etc",
+    "inc",
+    "corp",
+    "co",
+    "ltd",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "approx",
+}
+_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s|$)|\n+")
+_WORD_BEFORE_PERIOD = re.compile(r"([\w.]+)\.$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str) -> Iterator[Sentence]:
+    """Sentences with exact offsets. A line break always ends one (news paragraphs); a period
+    after a title, a month abbreviation, an initial or a dotted acronym ("U.S.") does not."""
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.group().startswith(".") and _is_abbreviation(text, match.start()):
+            continue
+        yield from _trimmed(text, start, match.end())
+        start = match.end()
+    yield from _trimmed(text, start, len(text))
+
+
+def _is_abbreviation(text: str, period: int) -> bool:
+    word = _WORD_BEFORE_PERIOD.search(text, max(0, period - 20), period + 1)
+    if not word:
+        return False
+    token = word.group(1).lower()
+    return token in ABBREVIATIONS or len(token) == 1 or "." in token
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[Sentence]:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if stripped:
+        offset = start + chunk.index(stripped)
+        yield Sentence(offset, offset + len(stripped), stripped)
+
+
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+}
+SCALES = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "k": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "bn": 1e9,
+    "b": 1e9,
+    "tn": 1e12,
+}

@@ -1,0 +1,136 @@
+"""Regenerate claimscope_rules/data/countries.json from the `countryinfo` package.
+
+Run by hand when the country data should be refreshed (`pip install countryinfo` first);
+the service only reads the generated JSON. Overrides below add the forms newsrooms use that
+the source lacks ("U.S.", "Britain", "the Kremlin") and drop capitals that are ordinary words
+or common names, which would otherwise turn "Victoria said" into a country.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+
+import countryinfo
+from countryinfo import CountryInfo  # noqa: F401  (the package's data folder is read below)
+
+DATA = pathlib.Path(countryinfo.__file__).parent / "data"
+OUT = pathlib.Path(__file__).resolve().parents[1] / "claimscope_rules" / "data" / "countries.json"
+
+AMBIGUOUS_CAPITALS = {
+    "Victoria",
+    "Male",
+    "Kingston",
+    "Hamilton",
+    "Georgetown",
+    "Jamestown",
+    "Plymouth",
+    "Douglas",
+    "Stanley",
+    "Saint Helier",
+    "Saint Peter Port",
+    "Castries",
+    "Roseau",
+    "Basseterre",
+    "Avarua",
+    "Adamstown",
+    "Alofi",
+    "Kingstown",
+    "Marigot",
+    "Gustavia",
+    "Philipsburg",
+    "Oranjestad",
+    "Willemstad",
+    "Road Town",
+    "The Valley",
+    "Flying Fish Cove",
+    "West Island",
+    "King Edward Point",
+    "Kralendijk",
+    "Charlotte Amalie",
+    "Cockburn Town",
+    "George Town",
+    "Brades",
+    "Nuuk",
+    "Hagåtña",
+    "Saipan",
+    "Mata-Utu",
+    "Nouméa",
+    "Papeetē",
+    "Tórshavn",
+    "Gibraltar",
+    "Monaco",
+    "Singapore",
+    "Luxembourg",
+    "Kuwait City",
+    "Djibouti",
+    "Vatican City",
+    "San Marino",
+    "Andorra la Vella",
+    "Panama City",
+    "Guatemala City",
+    "Mexico City",
+    "Belize City",
+    "Santiago",
+    "San José",
+    "Lima",
+    "Praia",
+    "Apia",
+    "Victoria City",
+    "Washington D.C.",
+}
+OVERRIDES = {
+    "United States": {
+        "aliases": ["U.S.", "US", "USA", "U.S.A.", "America", "United States of America"],
+        "metonyms": ["Washington", "White House"],
+    },
+    "United Kingdom": {
+        "aliases": ["UK", "U.K.", "Britain", "Great Britain"],
+        "metonyms": ["Downing Street", "Whitehall"],
+    },
+    "Russia": {"metonyms": ["Kremlin"]},
+    "China": {"metonyms": ["Zhongnanhai"]},
+    "Ukraine": {"aliases": ["Ukrayina"], "metonyms": ["Kiev"]},
+    "South Korea": {"aliases": ["Republic of Korea", "ROK"]},
+    "North Korea": {"aliases": ["DPRK", "Democratic People's Republic of Korea"]},
+    "Israel": {"metonyms": ["Jerusalem"]},
+    "Netherlands": {"metonyms": ["The Hague"]},
+    "Vatican City": {"aliases": ["Vatican", "Holy See"]},
+    "Czechia": {"aliases": ["Czech Republic"]},
+    "Myanmar": {"aliases": ["Burma"]},
+    "Türkiye": {"aliases": ["Turkey"]},
+}
+
+
+def latin_name(form: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z .'-]+", form)) and "," not in form
+
+
+def main() -> None:
+    entries = []
+    for path in sorted(DATA.glob("*.json")):
+        info = json.loads(path.read_text())
+        name = info.get("name")
+        if not name or not info.get("demonym"):
+            continue  # territories without a demonym are rarely actors in the news
+        aliases = [a for a in info.get("altSpellings") or [] if latin_name(a) and a != name and len(a) > 3]
+        capital = info.get("capital") or ""
+        capital = capital[0] if isinstance(capital, list) and capital else capital or ""
+        metonyms = [capital] if capital and capital not in AMBIGUOUS_CAPITALS and latin_name(capital) else []
+        extra = OVERRIDES.get(name, {})
+        entries.append(
+            {
+                "name": name,
+                "type": "country",
+                "aliases": sorted(set(aliases + extra.get("aliases", []))),
+                "demonyms": [info["demonym"]],
+                "metonyms": metonyms + extra.get("metonyms", []),
+            }
+        )
+    OUT.write_text(json.dumps(entries, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {len(entries)} countries to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
