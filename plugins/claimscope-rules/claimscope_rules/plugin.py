@@ -9,6 +9,7 @@ from claimscope import hookimpl
 from claimscope.models import ActorEntry
 
 from claimscope_rules.actors import ActorsExtractor
+from claimscope_rules.dates import DatesExtractor
 
 GAZETTEER_FILES = ("countries.json", "organizations.json", "people.json")
 
@@ -23,5 +24,5 @@ def register_actor_aliases(register):
 
 @hookimpl
 def register_extractors(register):
-    for extractor in (ActorsExtractor(),):
+    for extractor in (ActorsExtractor(), DatesExtractor()):
         register(extractor)

@@ -1,0 +1,165 @@
+"""rules.dates: absolute dates, months, ranges, weekdays and relative expressions.
+
+Absolute dates are parsed with python-dateutil. Weekdays and relative expressions ("last
+week", "earlier this month") resolve against the document's ``published_at``; without it they
+keep ``value`` null, and a date without a year keeps what it states ("--10-23", "--10").
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from claimscope.models import DateMention, DocumentIn, Extraction, parse_published_at
+from dateutil import parser as date_parser
+from dateutil.relativedelta import relativedelta, weekday
+
+_MONTHS = [m for m in calendar.month_name if m]
+_MONTH_ABBRS = [m for m in calendar.month_abbr if m] + ["Sept"]
+MONTH = rf"(?:{'|'.join(_MONTHS)}|(?:{'|'.join(_MONTH_ABBRS)})\.?)"
+WEEKDAY = rf"(?:{'|'.join(calendar.day_name)})"
+DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+YEAR = r"(?:1[89]\d\d|20\d\d)"
+PART = r"(?:early|mid|late|the end of|the beginning of|the start of)[\s-]"
+
+_PATTERNS = [
+    # October 27-28 / Oct. 27 to 28, 2024
+    (
+        "range",
+        re.compile(
+            rf"\b(?P<month>{MONTH})\s+(?P<day>{DAY})\s*(?:-|–|to|and)\s*(?P<day2>{DAY})(?:,?\s+(?P<year>{YEAR}))?\b"
+        ),
+    ),
+    # February 24, 2022 / Oct. 23 / 23 October 2024
+    ("day", re.compile(rf"\b(?P<month>{MONTH})\s+(?P<day>{DAY})(?![\d,]\d)(?:,?\s+(?P<year>{YEAR}))?\b")),
+    ("day", re.compile(rf"\b(?P<day>{DAY})\s+(?P<month>{MONTH})(?:,?\s+(?P<year>{YEAR}))?\b")),
+    # early October / June 2024 / in May
+    ("month", re.compile(rf"\b(?P<part>{PART})?(?P<month>{MONTH})(?:\s+(?P<year>{YEAR}))?\b")),
+    ("weekday", re.compile(rf"\b(?P<weekday>{WEEKDAY})\b")),
+    (
+        "relative",
+        re.compile(
+            r"\b(?P<relative>yesterday|today|tomorrow|(?:earlier|later) this (?:week|month|year)|"
+            r"(?:last|this|next|past) (?:week|month|year)|(?:a|one|two|three) (?:weeks?|months?|years?) ago)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "year",
+        re.compile(
+            rf"\b(?:[Ii]n|[Ss]ince|by|until|before|after|from|during|of|early|late)\s+(?P<year>{YEAR})\b"
+        ),
+    ),
+]
+# "may" and "march" are verbs too: a bare month needs a capital and, alone, a preposition or a year.
+_BARE_MONTH_CUE = re.compile(
+    r"\b(?:in|since|by|until|before|after|from|during|last|this|next|of|early|late|mid|end of)\s+$", re.I
+)
+
+
+class DatesExtractor:
+    name = "rules.dates"
+    version = "0.1.0"
+    produces = ("dates",)
+    requires = ()
+
+    def extract(self, document: DocumentIn, found) -> Extraction:
+        text = document.text
+        published = parse_published_at(document.published_at)
+        dates: list[DateMention] = []
+        taken: list[tuple[int, int]] = []
+        for kind, pattern in _PATTERNS:
+            for m in pattern.finditer(text):
+                start = m.start("part") if kind == "month" and m.group("part") else m.start()
+                if kind == "year":
+                    start = m.start("year")
+                end = m.end()
+                if any(start < e and s < end for s, e in taken):
+                    continue
+                mention = _resolve(kind, m, text[start:end], start, end, published, text)
+                if mention is not None:
+                    dates.append(mention)
+                    taken.append((start, end))
+        dates.sort(key=lambda d: d.start)
+        return Extraction(dates=dates)
+
+
+def _resolve(kind, m, span, start, end, published, text) -> DateMention | None:
+    groups = m.groupdict()
+    if kind in ("range", "day", "month"):
+        month = _month_number(groups["month"])
+        if month is None:
+            return None
+        year = int(groups["year"]) if groups.get("year") else None
+        if kind == "month" and not year and not groups.get("part"):
+            if not groups["month"][0].isupper() or not _BARE_MONTH_CUE.search(
+                text[max(0, start - 12) : start]
+            ):
+                return None
+        if year is None and published is not None:
+            year = published.year
+        if kind == "month":
+            value = f"{year:04d}-{month:02d}" if year else f"--{month:02d}"
+            return DateMention(text=span, start=start, end=end, value=value, granularity="month")
+        first = _day_value(year, month, groups["day"])
+        if first is None:
+            return None
+        if kind == "day":
+            return DateMention(text=span, start=start, end=end, value=first, granularity="day")
+        last = _day_value(year, month, groups["day2"])
+        return DateMention(text=span, start=start, end=end, value=first, value_end=last, granularity="range")
+    if kind == "weekday":
+        value = None
+        if published is not None:
+            target = weekday(list(calendar.day_name).index(groups["weekday"]))
+            value = (published + relativedelta(weekday=target(-1))).isoformat()
+        return DateMention(
+            text=span, start=start, end=end, value=value, granularity="day" if value else "weekday"
+        )
+    if kind == "relative":
+        value, granularity = _relative(groups["relative"].lower(), published)
+        return DateMention(text=span, start=start, end=end, value=value, granularity=granularity)
+    return DateMention(text=span, start=start, end=end, value=groups["year"], granularity="year")
+
+
+def _month_number(word: str) -> int | None:
+    try:
+        return date_parser.parse(word.rstrip(".") + " 1 2000").month
+    except (ValueError, OverflowError):
+        return None
+
+
+def _day_value(year: int | None, month: int, day: str) -> str | None:
+    """ISO day, or --MM-DD without a year; None when the day does not exist."""
+    number = int(re.match(r"\d+", day).group())
+    try:
+        parsed = date_parser.parse(f"{year or 2000}-{month:02d}-{number:02d}")  # 2000: a leap year
+    except (ValueError, OverflowError):
+        return None
+    return parsed.date().isoformat() if year else f"--{month:02d}-{number:02d}"
+
+
+def _relative(expression: str, published: dt.date | None) -> tuple[str | None, str]:
+    """The value of "last week", "earlier this month"... against the publication date."""
+    unit = next((u for u in ("week", "month", "year") if u in expression), "day")
+    if published is None:
+        return None, "relative"
+    granularity = unit
+    shift = 0
+    if expression.startswith(("last", "past", "yesterday")) or expression.endswith("ago"):
+        shift = -int(_COUNTS.get(expression.split()[0], 1))
+    elif expression.startswith(("next", "tomorrow")):
+        shift = 1
+    if unit == "day":
+        return (published + relativedelta(days=shift)).isoformat(), granularity
+    if unit == "week":
+        monday = published + relativedelta(weeks=shift, weekday=weekday(0)(-1))
+        return monday.isoformat(), granularity
+    if unit == "month":
+        day = published + relativedelta(months=shift)
+        return f"{day.year:04d}-{day.month:02d}", granularity
+    return f"{published.year + shift:04d}", granularity
+
+
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "last": 1, "past": 1, "yesterday": 1}
