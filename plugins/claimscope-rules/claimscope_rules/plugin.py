@@ -10,6 +10,7 @@ from claimscope.models import ActorEntry
 
 from claimscope_rules.actors import ActorsExtractor
 from claimscope_rules.dates import DatesExtractor
+from claimscope_rules.figures import FiguresExtractor
 
 GAZETTEER_FILES = ("countries.json", "organizations.json", "people.json")
 
@@ -24,5 +25,5 @@ def register_actor_aliases(register):
 
 @hookimpl
 def register_extractors(register):
-    for extractor in (ActorsExtractor(), DatesExtractor()):
+    for extractor in (ActorsExtractor(), DatesExtractor(), FiguresExtractor()):
         register(extractor)

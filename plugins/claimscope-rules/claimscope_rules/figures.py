@@ -1,0 +1,321 @@
+"""rules.figures: numbers with what they count, their qualifier and whose they are.
+
+"up to 12,000 North Korean soldiers" gives value 12000, unit "soldiers", qualifier "up to" and
+the actor north-korea; "two brigades of 6,000 people each" gives 2 brigades and 6000 people
+(qualifier "each"). Dates, years and ordinals are not figures.
+"""
+
+from __future__ import annotations
+
+import re
+
+from claimscope.models import DocumentIn, Extraction, Figure
+
+from claimscope_rules.text import NUMBER_WORDS, SCALES
+
+_WORD_NUMBER = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a dozen|dozen|one)"
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALE = r"(?:\s*(?:hundred|thousand|million|billion|trillion)\b|(?:bn|mn|tn|[mkb])\b)"
+_CURRENCY = r"(?:US\$|\$|€|£|¥|USD\s?|EUR\s?|GBP\s?)"
+_NUMBER = rf"(?:{_DIGITS}|\b{_WORD_NUMBER}\b)(?:{_SCALE})?"
+QUALIFIERS = {
+    "up to": "up to",
+    "as many as": "up to",
+    "could reach": "up to",
+    "could rise to": "up to",
+    "may reach": "up to",
+    "at least": "at least",
+    "no fewer than": "at least",
+    "a minimum of": "at least",
+    "about": "about",
+    "around": "about",
+    "approximately": "about",
+    "roughly": "about",
+    "some": "about",
+    "nearly": "about",
+    "almost": "about",
+    "an estimated": "about",
+    "estimated": "about",
+    "more than": "more than",
+    "over": "more than",
+    "upwards of": "more than",
+    "less than": "less than",
+    "fewer than": "less than",
+    "under": "less than",
+    "exactly": "exactly",
+}
+_QUALIFIER = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
+FIGURE = re.compile(
+    rf"(?:\b(?P<qualifier>{_QUALIFIER})\s+)?(?:between\s+)?(?P<currency>{_CURRENCY})?(?P<number>{_NUMBER})"
+    rf"(?:\s*(?:-|–|to|and)\s*(?P=currency)?(?P<number2>{_NUMBER}))?(?P<percent>\s?%|\s(?:percent|per cent)\b)?",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\s*(?P<word>[A-Za-z][\w'’-]*)")
+# Words that end a unit: function words, auxiliaries, conjunctions.
+UNIT_STOPS = {
+    "of",
+    "in",
+    "on",
+    "at",
+    "to",
+    "from",
+    "with",
+    "and",
+    "or",
+    "who",
+    "that",
+    "which",
+    "have",
+    "has",
+    "had",
+    "were",
+    "was",
+    "are",
+    "is",
+    "be",
+    "been",
+    "will",
+    "would",
+    "could",
+    "should",
+    "may",
+    "might",
+    "each",
+    "per",
+    "a",
+    "an",
+    "the",
+    "as",
+    "for",
+    "by",
+    "into",
+    "near",
+    "since",
+    "including",
+    "than",
+    "but",
+    "not",
+    "being",
+    "there",
+    "this",
+    "these",
+    "those",
+    "their",
+    "its",
+    "his",
+    "her",
+    "our",
+    "they",
+    "it",
+    "he",
+    "she",
+    "we",
+    "you",
+    "so",
+    "if",
+    "when",
+    "while",
+    "after",
+    "before",
+    "during",
+    "across",
+    "along",
+    "more",
+    "most",
+    "over",
+    "under",
+    "about",
+    "around",
+    "out",
+    "up",
+    "down",
+    "off",
+    "all",
+    "both",
+}
+# Adjectives commonly standing between a number and what it counts.
+ADJECTIVES = {
+    "new",
+    "additional",
+    "other",
+    "extra",
+    "further",
+    "more",
+    "several",
+    "many",
+    "few",
+    "such",
+    "own",
+}
+# What a bare number most often counts in the news, to recover "could reach 12,000" from "troop ...".
+COUNT_NOUNS = {
+    "troop",
+    "troops",
+    "soldier",
+    "soldiers",
+    "people",
+    "civilians",
+    "refugees",
+    "casualties",
+    "deaths",
+    "fighters",
+    "personnel",
+    "workers",
+    "residents",
+    "migrants",
+    "prisoners",
+    "hostages",
+    "victims",
+}
+IRREGULAR_PLURALS = {"people", "personnel", "police", "children", "men", "women", "staff", "cattle"}
+MAX_UNIT_WORDS = 2
+
+
+class FiguresExtractor:
+    name = "rules.figures"
+    version = "0.1.0"
+    produces = ("figures",)
+    requires = ("actors", "dates")
+
+    def extract(self, document: DocumentIn, found) -> Extraction:
+        text = document.text
+        dates = [(d.start, d.end) for d in found.dates]
+        mentions = sorted((m.start, m.end, a.id) for a in found.actors for m in a.mentions)
+        figures: list[Figure] = []
+        units_seen: list[str] = []
+        for m in FIGURE.finditer(text):
+            number_start = m.start("currency") if m.group("currency") else m.start("number")
+            if any(s <= number_start < e for s, e in dates) or _not_a_figure(text, m):
+                continue
+            value = _value(m.group("number"))
+            if value is None:
+                continue
+            unit, actor_id, end, qualifier = _unit_after(text, m, mentions)
+            if m.group("percent"):
+                unit = "percent"
+            elif m.group("currency"):
+                unit = _currency_code(m.group("currency"))
+            if unit is None:
+                unit = _unit_before(text, m.start(), units_seen)
+            if unit is None and not m.group("qualifier"):
+                continue  # a bare number with nothing counted is not evidence of anything
+            start = m.start("qualifier") if m.group("qualifier") else m.start()
+            qualifier = qualifier or (
+                QUALIFIERS[m.group("qualifier").lower()] if m.group("qualifier") else None
+            )
+            value_max = _value(m.group("number2")) if m.group("number2") else None
+            if value_max is not None:
+                qualifier = "range"
+            figures.append(
+                Figure(
+                    text=text[start:end],
+                    value=value,
+                    start=start,
+                    end=end,
+                    unit=unit,
+                    qualifier=qualifier,
+                    value_max=value_max,
+                    actor_id=actor_id or _actor_between(mentions, start, end),
+                )
+            )
+            if unit:
+                units_seen.append(unit)
+        return Extraction(figures=figures)
+
+
+def _not_a_figure(text: str, m: re.Match) -> bool:
+    number = m.group("number")
+    before = text[max(0, m.start() - 12) : m.start()].lower()
+    after = text[m.end() : m.end() + 6]
+    if re.fullmatch(r"(?:1[89]|20)\d\d", number) and not m.group("currency"):
+        return True  # a year
+    if re.match(r"(?:st|nd|rd|th)\b", after):
+        return True  # an ordinal
+    if number.lower() == "one" or re.match(r"\s+of\b", after):
+        return True  # "one of the world's", "two of them"
+    if re.search(r"\b(?:the|these|those|both|all|its|their)\s+$", before) and not number[0].isdigit():
+        return True  # "the two countries" refers back; it counts nothing new
+    return bool(re.match(r"[\w.]", text[m.start() - 1 : m.start()]) and m.start() > 0)
+
+
+def _value(number: str) -> float | None:
+    words = number.lower().replace(",", "").split()
+    scale = 1.0
+    head = words[0]
+    tail = words[1:]
+    attached = re.fullmatch(r"([\d.]+)(bn|mn|tn|m|k|b)", head)
+    if attached:
+        head, tail = attached.group(1), [attached.group(2), *tail]
+    for word in tail:
+        scale *= SCALES.get(word, 1.0)
+    try:
+        base = float(head)
+    except ValueError:
+        base = _word_value(head)
+    return None if base is None else base * scale
+
+
+def _word_value(word: str) -> float | None:
+    if word in ("dozen", "a"):
+        return 12.0
+    parts = word.split("-")
+    if all(p in NUMBER_WORDS for p in parts):
+        return float(sum(NUMBER_WORDS[p] for p in parts))
+    return None
+
+
+def _unit_after(text: str, m: re.Match, mentions: list[tuple[int, int, str]]):
+    """(unit, actor id, end of the figure, "each" qualifier) from the words after the number."""
+    pos = m.end()
+    words: list[str] = []
+    end = m.end()
+    actor_id = None
+    while len(words) < MAX_UNIT_WORDS:
+        actor = next(((e, i) for s, e, i in mentions if s == _skip_space(text, pos)), None)
+        if actor is not None and not words:
+            pos, actor_id = actor
+            continue
+        w = _WORD.match(text, pos)
+        if not w:
+            break
+        word = w.group("word")
+        lower = word.lower()
+        if lower in UNIT_STOPS or word[0].isupper():
+            break
+        if not words and (lower in ADJECTIVES or "-" in word or lower.endswith(("ing", "ed"))):
+            pos = w.end()
+            continue
+        if words and (lower.endswith(("ing", "ed", "ly")) or "-" in word):
+            break
+        words.append(lower)
+        pos = end = w.end()
+        if lower.endswith("s") or lower in COUNT_NOUNS or lower in IRREGULAR_PLURALS:
+            break  # a plural noun ends the unit: "drones" in "300 drones hit"
+    each = re.match(r"\s+each\b", text[end:])
+    if each:
+        end += each.end()
+    return (" ".join(words) or None), actor_id, end, ("each" if each else None)
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    return pos
+
+
+def _unit_before(text: str, start: int, units_seen: list[str]) -> str | None:
+    """For a number standing alone ("could reach 12,000"): the counted noun earlier in its clause."""
+    clause = re.split(r"[.;:!?\n]", text[max(0, start - 120) : start])[-1]
+    for word in reversed(re.findall(r"[a-z]+", clause)):
+        if word in COUNT_NOUNS or word in units_seen:
+            return word
+    return None
+
+
+def _actor_between(mentions: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+    return next((i for s, e, i in mentions if start <= s and e <= end), None)
+
+
+def _currency_code(symbol: str) -> str:
+    symbol = symbol.strip().upper()
+    return {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}.get(symbol, symbol)
