@@ -11,6 +11,7 @@ from claimscope.models import ActorEntry
 from claimscope_rules.actors import ActorsExtractor
 from claimscope_rules.dates import DatesExtractor
 from claimscope_rules.figures import FiguresExtractor
+from claimscope_rules.quotes import QuotesExtractor
 
 GAZETTEER_FILES = ("countries.json", "organizations.json", "people.json")
 
@@ -25,5 +26,5 @@ def register_actor_aliases(register):
 
 @hookimpl
 def register_extractors(register):
-    for extractor in (ActorsExtractor(), DatesExtractor(), FiguresExtractor()):
+    for extractor in (ActorsExtractor(), DatesExtractor(), FiguresExtractor(), QuotesExtractor()):
         register(extractor)
