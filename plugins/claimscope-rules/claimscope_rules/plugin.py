@@ -9,6 +9,7 @@ from claimscope import hookimpl
 from claimscope.models import ActorEntry
 
 from claimscope_rules.actors import ActorsExtractor
+from claimscope_rules.claims import ClaimsExtractor
 from claimscope_rules.dates import DatesExtractor
 from claimscope_rules.figures import FiguresExtractor
 from claimscope_rules.quotes import QuotesExtractor
@@ -26,5 +27,11 @@ def register_actor_aliases(register):
 
 @hookimpl
 def register_extractors(register):
-    for extractor in (ActorsExtractor(), DatesExtractor(), FiguresExtractor(), QuotesExtractor()):
+    for extractor in (
+        ActorsExtractor(),
+        DatesExtractor(),
+        FiguresExtractor(),
+        QuotesExtractor(),
+        ClaimsExtractor(),
+    ):
         register(extractor)
