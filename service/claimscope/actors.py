@@ -23,9 +23,33 @@ _POSSESSIVE = re.compile(r"'s?$")
 _LEADING_THE = re.compile(r"^the\s+")
 
 
+# Letters that Unicode does not decompose into an ASCII base letter.
+_UNDECOMPOSABLE = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "þ": "th",
+        "Þ": "Th",
+        "ı": "i",
+    }
+)
+
+
 def slugify(name: str) -> str:
-    """A stable, URL-safe id for a name: "Volodymyr Zelenskyy" -> "volodymyr-zelenskyy"."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    """A stable, URL-safe id for a name: "Volodymyr Zelenskyy" -> "volodymyr-zelenskyy",
+    "Radosław Sikorski" -> "radoslaw-sikorski"."""
+    ascii_name = (
+        unicodedata.normalize("NFKD", name.translate(_UNDECOMPOSABLE)).encode("ascii", "ignore").decode()
+    )
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
     return slug or "actor"
 

@@ -283,8 +283,10 @@ def _trim_name(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[i
         role = _LEADING_ROLE.match(text, words[0][0])
         if role:
             words = [w for w in words if w[0] >= role.end()]
-        elif _not_a_name_word(words[0][2], gazetteer):
-            words.pop(0)
+        elif _not_a_name_word(words[0][2], gazetteer) and (
+            len(words) > 2 or _is_demonym(words[0][2], gazetteer)
+        ):
+            words.pop(0)  # "Lithuanian", "NATO" before a name; but "Jordan Peterson" stays whole
         else:
             break
     while words and _not_a_name_word(_POSSESSIVE_TAIL.sub("", words[-1][2]), gazetteer):
@@ -298,6 +300,11 @@ def _trim_name(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[i
 def _not_a_name_word(word: str, gazetteer: Gazetteer) -> bool:
     hit = gazetteer.lookup_form(word)
     return word in NOT_NAMES or bool(_ROLE_RE.search(word)) or (hit is not None and hit[0].type != "person")
+
+
+def _is_demonym(word: str, gazetteer: Gazetteer) -> bool:
+    hit = gazetteer.lookup_form(word)
+    return word in NOT_NAMES or (hit is not None and hit[1] == "demonym")
 
 
 def _role_country(text: str, role_start: int, gazetteer: Gazetteer) -> tuple[str | None, int]:

@@ -92,11 +92,13 @@ def _resolve(kind, m, span, start, end, published, text) -> DateMention | None:
         if month is None:
             return None
         year = int(groups["year"]) if groups.get("year") else None
-        if kind == "month" and not year and not groups.get("part"):
-            if not groups["month"][0].isupper() or not _BARE_MONTH_CUE.search(
-                text[max(0, start - 12) : start]
-            ):
-                return None
+        if (
+            kind == "month"
+            and not year
+            and not groups.get("part")
+            and not _is_bare_month(groups["month"], text, start)
+        ):
+            return None
         if year is None and published is not None:
             year = published.year
         if kind == "month":
@@ -121,6 +123,11 @@ def _resolve(kind, m, span, start, end, published, text) -> DateMention | None:
         value, granularity = _relative(groups["relative"].lower(), published)
         return DateMention(text=span, start=start, end=end, value=value, granularity=granularity)
     return DateMention(text=span, start=start, end=end, value=groups["year"], granularity="year")
+
+
+def _is_bare_month(word: str, text: str, start: int) -> bool:
+    """A month with no day or year is a date only when capitalised after a preposition ("in May")."""
+    return word[0].isupper() and bool(_BARE_MONTH_CUE.search(text[max(0, start - 12) : start]))
 
 
 def _month_number(word: str) -> int | None:

@@ -1,0 +1,57 @@
+def actors(extraction):
+    return {a.id: a for a in extraction.actors}
+
+
+def test_countries_by_name_demonym_and_capital_are_one_actor(extract):
+    found = actors(
+        extract("Tehran said Iranian drones were sold. Iran denied it. The Kremlin declined to comment.")
+    )
+    assert [m.text for m in found["iran"].mentions] == ["Tehran", "Iranian", "Iran"]
+    assert [m.text for m in found["russia"].mentions] == ["Kremlin"]
+    assert found["iran"].type == "country" and found["iran"].name == "Iran"
+
+
+def test_spelling_variants_resolve_to_one_person(extract):
+    for variant in ("Zelensky", "Zelenskiy", "Zelenskyy"):
+        assert actors(extract(f"Volodymyr {variant} spoke in Kyiv."))["volodymyr-zelenskyy"].type == "person"
+
+
+def test_organisations_and_acronyms(extract):
+    found = actors(extract("The IAEA and the European Union met NATO officials at the Pentagon."))
+    assert {"international-atomic-energy-agency", "european-union", "nato", "pentagon"} <= set(found)
+
+
+def test_unknown_person_with_a_title_and_a_later_surname(extract):
+    text = "Estonian Defence Minister Hanno Pevkur visited troops. Pevkur said more aid was needed."
+    found = actors(extract(text))
+    person = found["hanno-pevkur"]
+    assert person.type == "person" and [m.text for m in person.mentions] == ["Hanno Pevkur", "Pevkur"]
+    assert "estonia" in found
+
+
+def test_person_in_apposition_with_a_reporting_verb(extract):
+    text = "Dana Whitfield, a senior analyst at the Atlantic Council, said the buildup was real."
+    assert actors(extract(text))["dana-whitfield"].name == "Dana Whitfield"
+
+
+def test_role_phrase_resolves_to_the_person_named_with_that_title(extract):
+    text = "Polish President Andrzej Duda met envoys. Later the Polish president said talks went well."
+    duda = actors(extract(text))["andrzej-duda"]
+    assert [m.text for m in duda.mentions] == ["Andrzej Duda", "president"]
+
+
+def test_non_english_names_with_diacritics(extract):
+    text = "Foreign Minister Radosław Sikorski and President Recep Tayyip Erdoğan met. Sikorski said so."
+    found = actors(extract(text))
+    assert [m.text for m in found["radoslaw-sikorski"].mentions] == ["Radosław Sikorski", "Sikorski"]
+    assert "recep-tayyip-erdogan" in found
+
+
+def test_a_name_that_is_also_a_place(extract):
+    found = actors(extract("Jordan Peterson said the talk went well. Jordan closed its airspace."))
+    assert found["jordan-peterson"].type == "person"
+    assert [m.text for m in found["jordan"].mentions] == ["Jordan"]
+
+
+def test_lowercase_words_and_sentence_openers_are_not_actors(extract):
+    assert extract("However, the us versus them framing was said to fade.").actors == []

@@ -1,0 +1,65 @@
+import pytest
+
+
+def claims(extraction):
+    return [(c.status, c.cue) for c in extraction.claims]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status", "cue"),
+    [
+        ("The Pentagon confirmed that 2,000 Iranian advisers arrived.", "confirmed", "confirmed"),
+        ("Polish officials corroborated the account of 40 drones.", "confirmed", "corroborated"),
+        ("Ukrainian intelligence estimates 5,000 troops crossed.", "reported", "estimates"),
+        ("According to Estonian officials, 300 soldiers moved.", "reported", "According to"),
+        (
+            "The claim that Belarus sent 900 troops could not be independently verified.",
+            "unconfirmed",
+            "could not be independently verified",
+        ),
+        (
+            "Neither the U.S. nor NATO has confirmed the presence of Iranian troops.",
+            "unconfirmed",
+            "Neither the U.S. nor NATO has confirmed",
+        ),
+        ("Iran’s involvement, if true, would change the war.", "unconfirmed", "if true"),
+        ("Moscow denied sending 1,000 Syrian fighters.", "denied", "denied"),
+        ("China is not providing weapons to Russia, Beijing insisted.", "denied", "is not providing"),
+        ("Romanian officials disputed the Russian account of 12 strikes.", "disputed", "disputed"),
+    ],
+)
+def test_status_and_cue(extract, sentence, status, cue):
+    assert claims(extract(sentence)) == [(status, cue)]
+
+
+def test_confirmation_by_one_party_and_denial_by_another(extract):
+    text = "Seoul confirmed that 1,500 North Korean troops left. Pyongyang denied any deployment."
+    got = extract(text).claims
+    assert [(c.status, c.claimant_id) for c in got] == [
+        ("confirmed", "south-korea"),
+        ("denied", "north-korea"),
+    ]
+
+
+def test_a_denial_inside_a_quote_is_a_quote_not_a_claim(extract):
+    text = "“We deny everything about the 300 soldiers,” the Belarusian envoy said."
+    extraction = extract(text)
+    assert extraction.claims == [] and extraction.quotes[0].text.startswith("We deny")
+
+
+def test_these_reports_update_the_claim_before(extract):
+    text = "Reports from Latvian intelligence say that 700 Russian sappers arrived. These reports have yet to be confirmed."
+    assert [c.status for c in extract(text).claims][0] == "unconfirmed"
+
+
+def test_claim_carries_subjects_figures_date_and_claimant(extract):
+    extraction = extract("On March 3, 2024, Finland said 400 Russian jets violated Estonian airspace.")
+    claim = extraction.claims[0]
+    assert claim.claimant_id == "finland"
+    assert set(claim.subject_ids) == {"russia", "estonia"}
+    assert [extraction.figures[i].value for i in claim.figure_refs] == [400]
+    assert claim.date == "2024-03-03"
+
+
+def test_opinion_and_questions_are_not_claims(extract):
+    assert extract("Will NATO respond? Peace matters to everyone.").claims == []

@@ -1,0 +1,57 @@
+import pytest
+
+
+def figures(extraction):
+    return [(f.text, f.value, f.unit, f.qualifier, f.value_max) for f in extraction.figures]
+
+
+def test_counted_noun_qualifier_and_owner(extract):
+    extraction = extract("Officials said up to 8,500 Belarusian soldiers and three senior generals moved.")
+    assert figures(extraction) == [
+        ("up to 8,500 Belarusian soldiers", 8500, "soldiers", "up to", None),
+        ("three senior generals", 3, "senior generals", None, None),
+    ]
+    assert extraction.figures[0].actor_id == "belarus"
+
+
+def test_two_figures_from_n_x_of_m_y_each(extract):
+    got = figures(extract("They formed four battalions of 800 men each."))
+    assert got == [
+        ("four battalions", 4, "battalions", None, None),
+        ("800 men each", 800, "men", "each", None),
+    ]
+
+
+def test_ranges_scales_currencies_and_percentages(extract):
+    got = figures(
+        extract(
+            "Between 10,000 and 15,000 people fled, 20,000-25,000 troops massed, $2bn was pledged, "
+            "1.5 million people voted and turnout rose 40%."
+        )
+    )
+    assert got == [
+        ("Between 10,000 and 15,000 people", 10000, "people", "range", 15000),
+        ("20,000-25,000 troops", 20000, "troops", "range", 25000),
+        ("$2bn", 2e9, "USD", None, None),
+        ("1.5 million people", 1.5e6, "people", None, None),
+        ("40%", 40, "percent", None, None),
+    ]
+
+
+def test_a_bare_number_takes_the_noun_its_clause_counts(extract):
+    assert figures(extract("The number of refugees could reach 40,000.")) == [
+        ("could reach 40,000", 40000, "refugees", "up to", None)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It happened on March 3, 2021 and in 1999.",
+        "She came 2nd in the 3rd round.",
+        "It is one of the largest armies; two of them left.",
+        "The two countries signed the deal.",
+    ],
+)
+def test_dates_years_ordinals_and_references_are_not_figures(extract, text):
+    assert extract(text).figures == []
