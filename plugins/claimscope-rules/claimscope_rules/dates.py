@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 
 from claimscope.models import DateMention, DocumentIn, Extraction, parse_published_at
@@ -21,7 +22,9 @@ MONTH = rf"(?:{'|'.join(_MONTHS)}|(?:{'|'.join(_MONTH_ABBRS)})\.?)"
 WEEKDAY = rf"(?:{'|'.join(calendar.day_name)})"
 DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 YEAR = r"(?:1[89]\d\d|20\d\d)"
-PART = r"(?:early|mid|late|the end of|the beginning of|the start of)[\s-]"
+# "early October": looked for just before a month rather than as an optional lead of the month
+# pattern, which the engine would try at every character.
+_PART_BEFORE = re.compile(r"\b(?:early|mid|late|the end of|the beginning of|the start of)[\s-]$")
 
 _PATTERNS = [
     # October 27-28 / Oct. 27 to 28, 2024
@@ -35,7 +38,7 @@ _PATTERNS = [
     ("day", re.compile(rf"\b(?P<month>{MONTH})\s+(?P<day>{DAY})(?![\d,]\d)(?:,?\s+(?P<year>{YEAR}))?\b")),
     ("day", re.compile(rf"\b(?P<day>{DAY})\s+(?P<month>{MONTH})(?:,?\s+(?P<year>{YEAR}))?\b")),
     # early October / June 2024 / in May
-    ("month", re.compile(rf"\b(?P<part>{PART})?(?P<month>{MONTH})(?:\s+(?P<year>{YEAR}))?\b")),
+    ("month", re.compile(rf"\b(?P<month>{MONTH})(?:\s+(?P<year>{YEAR}))?\b")),
     ("weekday", re.compile(rf"\b(?P<weekday>{WEEKDAY})\b")),
     (
         "relative",
@@ -71,13 +74,16 @@ class DatesExtractor:
         taken: list[tuple[int, int]] = []
         for kind, pattern in _PATTERNS:
             for m in pattern.finditer(text):
-                start = m.start("part") if kind == "month" and m.group("part") else m.start()
+                start = m.start()
+                part = _PART_BEFORE.search(text, max(0, start - 20), start) if kind == "month" else None
+                if part:
+                    start = part.start()
                 if kind == "year":
                     start = m.start("year")
                 end = m.end()
                 if any(start < e and s < end for s, e in taken):
                     continue
-                mention = _resolve(kind, m, text[start:end], start, end, published, text)
+                mention = _resolve(kind, m, text[start:end], start, end, published, text, bool(part))
                 if mention is not None:
                     dates.append(mention)
                     taken.append((start, end))
@@ -85,19 +91,14 @@ class DatesExtractor:
         return Extraction(dates=dates)
 
 
-def _resolve(kind, m, span, start, end, published, text) -> DateMention | None:
+def _resolve(kind, m, span, start, end, published, text, has_part=False) -> DateMention | None:
     groups = m.groupdict()
     if kind in ("range", "day", "month"):
         month = _month_number(groups["month"])
         if month is None:
             return None
         year = int(groups["year"]) if groups.get("year") else None
-        if (
-            kind == "month"
-            and not year
-            and not groups.get("part")
-            and not _is_bare_month(groups["month"], text, start)
-        ):
+        if kind == "month" and not year and not has_part and not _is_bare_month(groups["month"], text, start):
             return None
         if year is None and published is not None:
             year = published.year
@@ -130,6 +131,7 @@ def _is_bare_month(word: str, text: str, start: int) -> bool:
     return word[0].isupper() and bool(_BARE_MONTH_CUE.search(text[max(0, start - 12) : start]))
 
 
+@functools.lru_cache(maxsize=64)
 def _month_number(word: str) -> int | None:
     try:
         return date_parser.parse(word.rstrip(".") + " 1 2000").month
@@ -141,10 +143,10 @@ def _day_value(year: int | None, month: int, day: str) -> str | None:
     """ISO day, or --MM-DD without a year; None when the day does not exist."""
     number = int(re.match(r"\d+", day).group())
     try:
-        parsed = date_parser.parse(f"{year or 2000}-{month:02d}-{number:02d}")  # 2000: a leap year
-    except (ValueError, OverflowError):
+        parsed = dt.date(year or 2000, month, number)  # 2000 is a leap year: "February 29" stands
+    except ValueError:
         return None
-    return parsed.date().isoformat() if year else f"--{month:02d}-{number:02d}"
+    return parsed.isoformat() if year else f"--{month:02d}-{number:02d}"
 
 
 def _relative(expression: str, published: dt.date | None) -> tuple[str | None, str]:

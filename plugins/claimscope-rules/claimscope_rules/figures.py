@@ -46,9 +46,14 @@ QUALIFIERS = {
 }
 _QUALIFIER = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
 FIGURE = re.compile(
-    rf"(?:\b(?P<qualifier>{_QUALIFIER})\s+)?(?:between\s+)?(?P<currency>{_CURRENCY})?(?P<number>{_NUMBER})"
+    rf"(?P<currency>{_CURRENCY})?(?P<number>{_NUMBER})"
     rf"(?:\s*(?:-|–|to|and)\s*(?P=currency)?(?P<number2>{_NUMBER}))?(?P<percent>\s?%|\s(?:percent|per cent)\b)?",
     re.IGNORECASE,
+)
+# Looked for just before a number (not as part of FIGURE: a leading optional alternation would
+# be tried at every character of the text and make the scan several times slower).
+_QUALIFIER_BEFORE = re.compile(
+    rf"(?:\b(?P<qualifier>{_QUALIFIER})\s+)?(?P<between>between\s+)?$", re.IGNORECASE
 )
 _WORD = re.compile(r"\s*(?P<word>[A-Za-z][\w'’-]*)")
 # Words that end a unit: function words, auxiliaries, conjunctions.
@@ -181,6 +186,7 @@ class FiguresExtractor:
         text = document.text
         dates = [(d.start, d.end) for d in found.dates]
         mentions = sorted((m.start, m.end, a.id) for a in found.actors for m in a.mentions)
+        mention_at = {start: (end, actor_id) for start, end, actor_id in mentions}
         figures: list[Figure] = []
         units_seen: list[str] = []
         for m in FIGURE.finditer(text):
@@ -190,19 +196,19 @@ class FiguresExtractor:
             value = _value(m.group("number"))
             if value is None:
                 continue
-            unit, actor_id, end, qualifier = _unit_after(text, m, mentions)
+            unit, actor_id, end, qualifier = _unit_after(text, m, mention_at)
             if m.group("percent"):
                 unit = "percent"
             elif m.group("currency"):
                 unit = _currency_code(m.group("currency"))
             if unit is None:
                 unit = _unit_before(text, m.start(), units_seen)
-            if unit is None and not m.group("qualifier"):
+            before = _QUALIFIER_BEFORE.search(text, max(0, m.start() - 30), m.start())
+            qualifier_word = before.group("qualifier") if before else None
+            if unit is None and not qualifier_word:
                 continue  # a bare number with nothing counted is not evidence of anything
-            start = m.start("qualifier") if m.group("qualifier") else m.start()
-            qualifier = qualifier or (
-                QUALIFIERS[m.group("qualifier").lower()] if m.group("qualifier") else None
-            )
+            start = before.start() if before and (qualifier_word or before.group("between")) else m.start()
+            qualifier = qualifier or (QUALIFIERS[qualifier_word.lower()] if qualifier_word else None)
             value_max = _value(m.group("number2")) if m.group("number2") else None
             if value_max is not None:
                 qualifier = "range"
@@ -264,14 +270,14 @@ def _word_value(word: str) -> float | None:
     return None
 
 
-def _unit_after(text: str, m: re.Match, mentions: list[tuple[int, int, str]]):
+def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]]):
     """(unit, actor id, end of the figure, "each" qualifier) from the words after the number."""
     pos = m.end()
     words: list[str] = []
     end = m.end()
     actor_id = None
     while len(words) < MAX_UNIT_WORDS:
-        actor = next(((e, i) for s, e, i in mentions if s == _skip_space(text, pos)), None)
+        actor = mention_at.get(_skip_space(text, pos))
         if actor is not None and not words:
             pos, actor_id = actor
             continue
