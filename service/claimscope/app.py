@@ -9,7 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from claimscope import __version__
-from claimscope.api import documents, extractors, health
+from claimscope.api import actors, claims, documents, extractors, health, search
 from claimscope.api.auth import KeyChecker
 from claimscope.api.problems import EXCEPTION_HANDLERS, document_problems
 from claimscope.core import Claimscope
@@ -34,13 +34,19 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
     settings = settings or (core.settings if core else load_settings())
     owns_core = core is None  # a core passed in belongs to the caller, who closes it
     core = core or Claimscope.open(settings)
-    lag = (lambda: float(core.index.status().get("lag", 0))) if core.index is not None else None
-    metrics = Metrics(lag=lag)
+    metrics = Metrics(lag=lambda: float(core.index.status().get("lag", 0)))
     core.run_listeners.append(metrics.record_run)
     keys = KeyChecker(settings)
 
     app = Litestar(
-        route_handlers=[*documents.ROUTES, *extractors.ROUTES, *health.ROUTES, *_optional_routes()],
+        route_handlers=[
+            *documents.ROUTES,
+            *search.ROUTES,
+            *actors.ROUTES,
+            *claims.ROUTES,
+            *extractors.ROUTES,
+            *health.ROUTES,
+        ],
         dependencies={
             "core": Provide(lambda: core, use_cache=True, sync_to_thread=False),
             "metrics": Provide(lambda: metrics, use_cache=True, sync_to_thread=False),
@@ -57,8 +63,3 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
     )
     document_problems(app.openapi_schema)
     return app
-
-
-def _optional_routes() -> list:
-    """Resource modules that land later register here (search, actors, claims)."""
-    return []

@@ -11,6 +11,7 @@ from types import ModuleType
 
 from claimscope.errors import InvalidInput
 from claimscope.index.base import SearchIndex
+from claimscope.index.factory import build_index
 from claimscope.models import Document, DocumentIn, ExtractorInfo, ExtractorRun, parse_published_at
 from claimscope.pipeline.manager import Plugins, load_plugins
 from claimscope.pipeline.runner import Pipeline, select
@@ -42,21 +43,10 @@ def default_id(text: str) -> str:
     return "sha256:" + content_hash(text)[:32]
 
 
-def make_index(settings: Settings) -> SearchIndex | None:
-    """The search index the settings ask for (None until an index backend is installed)."""
-    try:
-        from claimscope.index.factory import build_index
-    except ImportError:
-        return None
-    return build_index(settings)
-
-
 class Claimscope:
     """One service instance. Build it with :meth:`open`; close it when done."""
 
-    def __init__(
-        self, settings: Settings, plugins: Plugins, store: SQLiteStore, index: SearchIndex | None
-    ) -> None:
+    def __init__(self, settings: Settings, plugins: Plugins, store: SQLiteStore, index: SearchIndex) -> None:
         self.settings = settings
         self.plugins = plugins
         self.store = store
@@ -77,7 +67,7 @@ class Claimscope:
         index: SearchIndex | None = None,
     ) -> Claimscope:
         plugins = load_plugins(entry_points=entry_points, extra=extra_plugins)
-        index = index if index is not None else make_index(settings)
+        index = index if index is not None else build_index(settings)
         store = SQLiteStore(settings.db_path, index=index, gazetteer=plugins.gazetteer)
         core = cls(settings, plugins, store, index)
         plugins.startup(settings)
@@ -86,8 +76,7 @@ class Claimscope:
     def close(self) -> None:
         self.plugins.shutdown()
         self.pipeline.close()
-        if self.index is not None:
-            self.index.close()
+        self.index.close()
         self.store.close()
 
     def _notify_run(self, run: ExtractorRun) -> None:
@@ -164,6 +153,18 @@ class Claimscope:
                 f"`metadata` is {metadata_size} bytes as JSON; the limit is {self.settings.max_metadata_bytes}",
                 field="metadata",
             )
+
+    def reindex(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the search index from the store alone; returns the number of documents."""
+        count = 0
+        with self.store.transaction() as conn:
+            self.index.clear(conn)
+            for document in self.store.iter_documents():
+                self.index.on_upsert(conn, document)
+                count += 1
+                if progress:
+                    progress(count)
+        return count
 
     # -- extractors --------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ access_log = logging.getLogger("claimscope.access")
 
 
 class Metrics:
-    def __init__(self, lag: Callable[[], float] | None = None) -> None:
+    def __init__(self, lag: Callable[[], float]) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "claimscope_http_requests",
@@ -51,8 +51,7 @@ class Metrics:
             "Writes stored but not yet in the search index (outbox rows)",
             registry=self.registry,
         )
-        if lag is not None:
-            self.index_lag.set_function(lag)
+        self.index_lag.set_function(lag)
 
     def record_run(self, run: ExtractorRun) -> None:
         self.extractor_ms.labels(run.name).observe(run.ms)

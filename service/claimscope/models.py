@@ -255,3 +255,80 @@ def parse_published_at(value: str | None) -> dt.date | None:
 def to_builtins(obj: Any) -> Any:
     """Plain JSON-ready data for any Struct (dates as ISO strings)."""
     return msgspec.to_builtins(obj)
+
+
+# -- Search --------------------------------------------------------------------------------
+
+Collection = Literal["documents", "claims", "quotes"]
+FACETS: dict[str, tuple[str, ...]] = {
+    "documents": ("actor", "source", "month"),
+    "claims": ("actor", "status", "claimant", "source", "month"),
+    "quotes": ("actor", "speaker", "source", "month"),
+}
+SORTS: tuple[str, ...] = ("relevance", "date", "-date")
+
+
+class SearchQuery(Struct, kw_only=True):
+    """One query on one collection. Values inside a filter are OR, filters are AND.
+
+    `actor` holds canonical actor ids (the API resolves names and aliases before).
+    Dates are ISO (YYYY-MM-DD), inclusive. `sort` is relevance (default with `q`),
+    date or -date (newest first, the default without `q`).
+    """
+
+    collection: Collection
+    q: str | None = None
+    actor: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    claimant: list[str] = field(default_factory=list)
+    speaker: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    date_from: str | None = None
+    date_to: str | None = None
+    facets: list[str] = field(default_factory=list)
+    sort: str | None = None
+    limit: int = 20
+    offset: int = 0
+
+
+class SearchHit(Struct):
+    """One match: `item` is the document summary, claim or quote; `snippet` marks the
+    matched words with <mark>…</mark>."""
+
+    id: str
+    document_id: str
+    item: dict[str, Any]
+    snippet: str | None = None
+    date: str | None = None
+
+
+class SearchResult(Struct):
+    hits: list[SearchHit]
+    total: int
+    facets: dict[str, dict[str, int]]
+    took_ms: float
+
+
+class ActorSummary(Struct):
+    """A canonical actor with how much the corpus says about it."""
+
+    id: str
+    name: str
+    type: str
+    aliases: list[str]
+    document_count: int
+    mention_count: int
+    claim_count: int
+    quote_count: int
+
+
+class ActorPage(Struct):
+    items: list[ActorSummary]
+    total: int
+
+
+class ClaimDetail(Struct):
+    """A claim with the document it comes from."""
+
+    claim: Claim
+    document: DocumentSummary

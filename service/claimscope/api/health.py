@@ -25,11 +25,10 @@ def ready(core: Core) -> Response[dict[str, Any]]:
         checks["store"] = {"ok": True, "documents": core.store.count_documents()}
     except Exception as exc:  # report, don't crash: this endpoint exists to say what is wrong
         checks["store"] = {"ok": False, "error": str(exc)}
-    if core.index is not None:
-        try:
-            checks["index"] = core.index.status()
-        except Exception as exc:
-            checks["index"] = {"ok": False, "error": str(exc)}
+    try:
+        checks["index"] = core.index.status()
+    except Exception as exc:
+        checks["index"] = {"ok": False, "error": str(exc)}
     ok = all(c.get("ok") for c in checks.values())
     return Response({"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503)
 

@@ -1,29 +1,36 @@
-"""The SearchIndex port: what the store and the API need from a search backend.
+"""The SearchIndex port: what the store, the API and the CLI need from a search backend.
 
-The store owns the SQLite file and calls ``on_upsert``/``on_delete`` inside its
-write transaction, so an index that keeps its data in that file (the embedded
-FTS5 index) or an outbox row (Meilisearch) changes atomically with the store.
+The store owns the SQLite file and calls ``on_upsert``/``on_delete`` inside its write
+transaction, so an index that keeps its data in that file (the embedded FTS5 index) or an
+outbox row (Meilisearch) changes atomically with the store.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any, Protocol
 
-from claimscope.models import Document
+from claimscope.models import Document, SearchQuery, SearchResult
 
 
 class SearchIndex(Protocol):
     name: str
 
-    def setup(self, conn: sqlite3.Connection) -> None:
-        """Create what the index keeps in the store's database (tables, triggers). Idempotent."""
+    def setup(self, conn: sqlite3.Connection, connect: Callable[[], sqlite3.Connection]) -> None:
+        """Create what the index keeps in the store's database (inside a transaction; idempotent).
+        `connect` gives the calling thread's connection to that database, for reads."""
 
     def on_upsert(self, conn: sqlite3.Connection, document: Document) -> None:
         """Called inside the store's write transaction when a document is stored or replaced."""
 
     def on_delete(self, conn: sqlite3.Connection, document_id: str) -> None:
         """Called inside the store's write transaction when a document is deleted."""
+
+    def clear(self, conn: sqlite3.Connection) -> None:
+        """Forget everything (inside a transaction), before a rebuild."""
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
 
     def status(self) -> dict[str, Any]:
         """Reachability and lag, for ``/ready``: {"ok": bool, "lag": int, ...}."""

@@ -54,7 +54,7 @@ class SQLiteStore:
         with self.transaction() as conn:
             migrate(conn)
             if index is not None:
-                index.setup(conn)
+                index.setup(conn, self.connection)
 
     # -- connections -------------------------------------------------------------------
 
@@ -172,7 +172,7 @@ class SQLiteStore:
             .execute("SELECT seq, body FROM documents WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit + 1))
             .fetchall()
         )
-        items = [_summary(_decode_document(body)) for _, body in rows[:limit]]
+        items = [summary_of(_decode_document(body)) for _, body in rows[:limit]]
         next_cursor = _encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
         return items, next_cursor
 
@@ -267,7 +267,7 @@ def _link_actors(conn: sqlite3.Connection, document: Document) -> None:
     )
 
 
-def _summary(document: Document) -> DocumentSummary:
+def summary_of(document: Document) -> DocumentSummary:
     return DocumentSummary(
         id=document.id,
         content_hash=document.content_hash,

@@ -1,0 +1,147 @@
+"""Search, actors and claims endpoints over the embedded index."""
+
+from __future__ import annotations
+
+import pytest
+
+DOCS = [
+    {
+        "id": "d1",
+        "source": "wire",
+        "published_at": "2024-10-01",
+        "text": "Moscow confirmed 300 North Korean troops. Pyongyang said nothing.",
+    },
+    {
+        "id": "d2",
+        "source": "daily",
+        "published_at": "2024-11-15",
+        "text": "Russia confirmed the deployment. North Korean officers arrived.",
+    },
+    {
+        "id": "d3",
+        "source": "wire",
+        "published_at": "2024-11-20",
+        "text": "Officials in the Kremlin said 500 Russian troops moved. Ärger in Moscow.",
+    },
+]
+
+
+@pytest.fixture
+def loaded(client):
+    for doc in DOCS:
+        assert client.post("/v1/documents", json=doc).status_code == 201
+    return client
+
+
+def search(client, collection, **params):
+    r = client.get(f"/v1/search/{collection}", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_filters_are_or_within_and_across_facets(loaded):
+    confirmed = search(loaded, "claims", status="confirmed", facets="status,actor")
+    assert confirmed["total"] == 2 and confirmed["facets"]["status"] == {"confirmed": 2}
+    both = search(loaded, "claims", status=["confirmed", "reported"])
+    assert both["total"] == 6
+    narrowed = search(loaded, "claims", status=["confirmed", "reported"], actor="north-korea")
+    assert {h["item"]["status"] for h in narrowed["hits"]} == {"confirmed", "reported"}
+    assert all("north-korea" in h["item"]["subject_ids"] for h in narrowed["hits"])
+
+
+def test_actor_by_id_name_or_alias_gives_the_same_hits(loaded):
+    by_id = search(loaded, "claims", actor="north-korea")
+    for alias in ("Pyongyang", "north korea", "North Korean"):
+        assert search(loaded, "claims", actor=alias)["hits"] == by_id["hits"]
+
+
+def test_full_text_with_prefix_diacritics_and_snippet(loaded):
+    hits = search(loaded, "documents", q="kreml")["hits"]
+    assert [h["id"] for h in hits] == ["d3"] and "<mark>Kremlin</mark>" in hits[0]["snippet"]
+    assert [h["id"] for h in search(loaded, "documents", q="arger")["hits"]] == ["d3"]
+
+
+def test_date_range_month_and_source_facets(loaded):
+    result = search(loaded, "documents", date_from="2024-11-01", date_to="2024-11-30", facets="month,source")
+    assert {h["id"] for h in result["hits"]} == {"d2", "d3"}
+    assert result["facets"] == {"month": {"2024-11": 2}, "source": {"daily": 1, "wire": 1}}
+    newest_first = [h["id"] for h in search(loaded, "documents")["hits"]]
+    assert newest_first == ["d3", "d2", "d1"]
+    assert [h["id"] for h in search(loaded, "documents", sort="date")["hits"]] == ["d1", "d2", "d3"]
+
+
+def test_paging_and_limit_cap(make_client):
+    client = make_client(max_search_limit=2)
+    for doc in DOCS:
+        client.post("/v1/documents", json=doc)
+    page = search(client, "documents", limit=50)
+    assert page["total"] == 3 and len(page["hits"]) == 2
+    assert [h["id"] for h in search(client, "documents", offset=2)["hits"]] == ["d1"]
+
+
+def test_deleting_a_document_removes_it_from_search(loaded):
+    assert loaded.delete("/v1/documents/d3").status_code == 204
+    assert search(loaded, "documents", q="kremlin")["total"] == 0
+    assert search(loaded, "claims", source="wire")["total"] == 2
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "allowed"),
+    [
+        ({"facets": "colour"}, "facets", "actor, status, claimant, source, month"),
+        ({"status": "maybe"}, "status", "confirmed, reported"),
+        ({"sort": "best"}, "sort", "relevance, date, -date"),
+    ],
+)
+def test_unknown_facet_sort_or_status_lists_the_allowed_values(loaded, params, field, allowed):
+    r = loaded.get("/v1/search/claims", params=params)
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["field"] == field and allowed in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["' OR 1=1 --", '"', "\\", "NOT", "a AND b", "(x OR y)", "Zelenskyy*", "body:troops", "Ärger'\"", "💥"],
+)
+def test_injection_shaped_values_are_plain_text(loaded, value):
+    for name in ("q", "actor", "claimant", "speaker", "source"):
+        r = loaded.get("/v1/search/claims", params={name: value, "facets": "actor"})
+        assert r.status_code == 200, (name, value, r.text)
+    assert loaded.get("/v1/documents").json()["items"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": -1},
+        {"limit": 10**9},
+        {"offset": -5},
+        {"offset": 10**12},
+        {"date_from": "yesterday"},
+        {"date_from": "2024-12-01", "date_to": "2024-01-01"},
+        {"q": "x" * 600},
+    ],
+)
+def test_bad_paging_and_dates_are_400(loaded, params):
+    r = loaded.get("/v1/search/documents", params=params)
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_actors_list_and_detail_with_counts(loaded):
+    page = loaded.get("/v1/actors", params={"type": "country"}).json()
+    russia = next(a for a in page["items"] if a["id"] == "russia")
+    assert russia["document_count"] == 3 and russia["claim_count"] >= 2
+    assert {"the Kremlin", "Moscow", "Russian"} <= set(russia["aliases"])
+    assert [a["id"] for a in loaded.get("/v1/actors", params={"prefix": "pyong"}).json()["items"]] == [
+        "north-korea"
+    ]
+    assert loaded.get("/v1/actors/russia").json()["id"] == "russia"
+    assert loaded.get("/v1/actors/atlantis").status_code == 404
+    assert loaded.get("/v1/actors", params={"type": "planet"}).status_code == 400
+
+
+def test_claim_by_id(loaded):
+    hit = search(loaded, "claims", status="confirmed", sort="date")["hits"][0]
+    detail = loaded.get(f"/v1/claims/{hit['id']}").json()
+    assert detail["claim"]["text"] == hit["item"]["text"] and detail["document"]["id"] == "d1"
+    assert loaded.get("/v1/claims/d1:c99").status_code == 404
