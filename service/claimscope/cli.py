@@ -17,7 +17,7 @@ import msgspec
 from claimscope.core import Claimscope
 from claimscope.errors import ClaimscopeError
 from claimscope.logs import configure_logging
-from claimscope.models import DocumentIn
+from claimscope.models import FACETS, SORTS, DocumentIn
 from claimscope.pipeline.manager import PluginError
 from claimscope.pipeline.runner import PipelineError
 from claimscope.settings import Settings, SettingsError, load_settings
@@ -207,6 +207,83 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
         for row in [header, *rows]
     ]
     return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
+
+
+@cli.command()
+@click.argument("collection", type=click.Choice(list(FACETS)))
+@click.option("--q", "-q", help="Words to find.")
+@click.option("--actor", multiple=True, help="Actor id, name or alias (repeatable: any of them).")
+@click.option("--status", multiple=True, help="Claim status (repeatable).")
+@click.option("--claimant", multiple=True)
+@click.option("--speaker", multiple=True)
+@click.option("--source", multiple=True)
+@click.option("--date-from", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--date-to", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--facets", help="Comma-separated facet names.")
+@click.option("--sort", type=click.Choice(SORTS))
+@click.option("--limit", type=click.IntRange(0, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of a table.")
+@click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
+@friendly_errors
+def search(collection: str, as_json: bool, data_dir: str | None, date_from, date_to, **filters: Any) -> None:
+    """Search documents, claims or quotes, as GET /v1/search/COLLECTION does."""
+    from claimscope.api.search import build_query
+
+    core = Claimscope.open(settings_from(data_dir))
+    try:
+        query = build_query(
+            core,
+            collection,
+            date_from=date_from.date() if date_from else None,
+            date_to=date_to.date() if date_to else None,
+            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in filters.items()},
+        )
+        result = core.index.search(query)
+    finally:
+        core.close()
+    if as_json:
+        click.echo(json.dumps(msgspec.to_builtins(result), indent=2, ensure_ascii=False))
+        return
+    click.echo(_table(*_hit_rows(collection, result.hits)) if result.hits else "no hits")
+    click.echo(f"{result.total} hits in {result.took_ms:.1f} ms")
+    for name, counts in result.facets.items():
+        click.echo(f"{name}: " + ", ".join(f"{value} ({count})" for value, count in counts.items()))
+
+
+def _hit_rows(collection: str, hits: list) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    def cut(text: str | None, width: int = 70) -> str:
+        text = " ".join((text or "").split())
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    if collection == "claims":
+        header = ("date", "status", "claimant", "claim")
+        rows = [
+            (h.date or "", h.item["status"], cut(h.item.get("claimant_name"), 24), cut(h.item["text"]))
+            for h in hits
+        ]
+    elif collection == "quotes":
+        header = ("date", "speaker", "quote")
+        rows = [(h.date or "", cut(h.item.get("speaker_name"), 24), cut(h.item["text"])) for h in hits]
+    else:
+        header = ("date", "id", "title")
+        rows = [(h.date or "", h.id, cut(h.item.get("title") or h.snippet)) for h in hits]
+    return header, rows
+
+
+@cli.command()
+@click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
+@friendly_errors
+def reindex(data_dir: str | None) -> None:
+    """Rebuild the search index (embedded or Meilisearch) from the store."""
+    core = Claimscope.open(settings_from(data_dir))
+    try:
+        total = core.store.count_documents()
+        with click.progressbar(length=total, label="reindexing", file=sys.stderr, show_pos=True) as bar:
+            done = core.reindex(progress=lambda n: bar.update(1))
+    finally:
+        core.close()
+    click.echo(f"reindexed {done} documents into the {core.index.name} index")
 
 
 @cli.command()

@@ -77,3 +77,24 @@ def test_sigterm_shuts_down_cleanly_and_keeps_the_data(tmp_path):
         assert httpx.get(again.url + "/v1/documents/t").json()["text"] == "Kept."
     finally:
         again.stop()
+
+
+def test_seed_claims_about_north_korean_troops_by_status_over_http(server):
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        for path in sorted((ROOT / "seeds").glob("*.txt")):
+            assert (
+                http.post("/v1/documents", json={"id": path.stem, "text": path.read_text()}).status_code
+                == 201
+            )
+        params = {"actor": "north-korea", "status": "confirmed", "facets": "status,actor"}
+        confirmed = http.get("/v1/search/claims", params=params).json()
+        assert confirmed["total"] >= 3
+        assert confirmed["facets"]["status"] == {"confirmed": confirmed["total"]}
+        assert confirmed["facets"]["actor"]["north-korea"] == confirmed["total"]
+        assert all(h["item"]["status"] == "confirmed" for h in confirmed["hits"])
+        assert {h["document_id"] for h in confirmed["hits"]} >= {
+            "001_4c8b468883f66ce7",
+            "003_7631147d4268b412",
+        }
+        by_alias = http.get("/v1/search/claims", params={**params, "actor": "pyongyang"}).json()
+        assert by_alias["hits"] == confirmed["hits"]

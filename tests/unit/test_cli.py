@@ -74,3 +74,39 @@ def test_openapi_command_writes_the_document(tmp_path):
     assert run("openapi", "-o", str(out)).exit_code == 0
     schema = json.loads(out.read_text())
     assert "/v1/documents" in schema["paths"] and "/v1/documents:batch" in schema["paths"]
+
+
+def test_search_and_reindex_commands(tmp_path):
+    data = str(tmp_path / "data")
+    seeds = sorted(str(p) for p in (ROOT / "seeds").glob("*.txt"))
+    assert run("ingest", *seeds, "--data-dir", data).exit_code == 0
+    table = run(
+        "search",
+        "claims",
+        "--actor",
+        "pyongyang",
+        "--status",
+        "confirmed",
+        "--facets",
+        "status",
+        "--data-dir",
+        data,
+    )
+    assert table.exit_code == 0
+    assert (
+        "confirmed" in table.output
+        and "status: confirmed (" in table.output
+        and "unconfirmed" not in table.output
+    )
+    as_json = json.loads(
+        run("search", "claims", "--actor", "north-korea", "--json", "--data-dir", data).output
+    )
+    assert as_json["total"] >= 1 and all("north-korea" in h["item"]["subject_ids"] for h in as_json["hits"])
+
+    reindexed = run("reindex", "--data-dir", data)
+    assert reindexed.exit_code == 0 and "reindexed 4 documents" in reindexed.output
+    again = json.loads(run("search", "claims", "--actor", "north-korea", "--json", "--data-dir", data).output)
+    assert again["total"] == as_json["total"]
+
+    bad = run("search", "claims", "--facets", "colour", "--data-dir", data)
+    assert bad.exit_code == 1 and "allowed: actor, status" in bad.output
