@@ -108,3 +108,42 @@ def test_kill_9_loses_no_acknowledged_write(tmp_path):
         restarted.stop()
     with sqlite3.connect(data / "claimscope.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_meilisearch_outage_and_kill_9_lose_nothing_and_duplicate_nothing(tmp_path):
+    from tests.fake_meili import FakeMeili
+
+    with FakeMeili() as meili:
+        meili.down = True
+        data = tmp_path / "data"
+        env = {"CLAIMSCOPE_INDEX_BACKEND": "meilisearch", "CLAIMSCOPE_MEILI_URL": meili.url}
+        server = Server(data, **env).start()
+        acked, statuses, bodies = [], collections.Counter(), []
+        threads = hammer(server.url, 30, writers=4, readers=0, acked=acked, statuses=statuses, bodies=bodies)
+        time.sleep(3)
+        server.stop(signal.SIGKILL)
+        for t in threads:
+            t.join(timeout=60)
+        assert acked and not bodies, (statuses, bodies[:2])
+
+        restarted = Server(data, **env).start()
+        try:
+            ready = httpx.get(restarted.url + "/ready")
+            assert ready.status_code == 503
+            assert ready.json()["index"]["lag"] >= len(set(acked))
+            meili.down = False
+            deadline = time.monotonic() + 45
+            while (
+                time.monotonic() < deadline and httpx.get(restarted.url + "/ready").json()["index"]["lag"] > 0
+            ):
+                time.sleep(0.5)
+            final = httpx.get(restarted.url + "/ready").json()
+            print(
+                f"\nmeili outage + kill -9: {len(acked)} writes acknowledged, outbox lag after recovery {final['index']['lag']}"
+            )
+            assert final["status"] == "ready" and final["index"]["lag"] == 0
+        finally:
+            restarted.stop()
+        documents = [d["document_id"] for d in meili.all_documents() if d["collection"] == "documents"]
+        assert sorted(documents) == sorted(set(documents))  # no duplicates
+        assert set(acked) <= set(documents)  # nothing acknowledged is missing

@@ -1,0 +1,108 @@
+"""One contract for every SearchIndex: the same documents, the same queries, the same answers.
+
+The Meilisearch variant needs a real server: it runs when MEILI_URL (and MEILI_KEY, if the
+server has a master key) is set, as with deploy/docker-compose.yml, and is skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+import meilisearch
+import pytest
+from claimscope.core import Claimscope
+from claimscope.index.meili import MeiliIndex
+from claimscope.index.sqlite_fts import SQLiteFTSIndex
+from claimscope.models import DocumentIn, SearchQuery
+from claimscope.settings import load_settings
+
+from tests.fixture_plugins import Basic
+
+DOCS = [
+    DocumentIn(id="d1", source="wire", published_at="2024-10-01",
+               text="Moscow confirmed 300 North Korean troops. Pyongyang said nothing."),
+    DocumentIn(id="d2", source="daily", published_at="2024-11-15",
+               text="Russia confirmed the deployment. North Korean officers arrived."),
+    DocumentIn(id="d3", source="wire", published_at="2024-11-20",
+               text="Officials in the Kremlin said 500 Russian troops moved. Ärger in Moscow."),
+]  # fmt: skip
+
+
+def sqlite_index():
+    return SQLiteFTSIndex()
+
+
+def meili_index():
+    url = os.environ.get("MEILI_URL")
+    if not url:
+        pytest.skip("MEILI_URL is not set: no Meilisearch server to test against")
+    client = meilisearch.Client(url, os.environ.get("MEILI_KEY"), timeout=10)
+    return MeiliIndex(client, f"contract_{uuid.uuid4().hex[:8]}", poll_seconds=0.05)
+
+
+@pytest.fixture(params=[sqlite_index, meili_index], ids=["sqlite", "meilisearch"])
+def core(request, tmp_path):
+    index = request.param()
+    core = Claimscope.open(
+        load_settings({}, data_dir=str(tmp_path)), entry_points=False, extra_plugins=[Basic()], index=index
+    )
+    for doc in DOCS:
+        core.ingest(doc)
+    deadline = time.monotonic() + 60
+    while core.index.status().get("lag") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    yield core
+    core.close()
+
+
+def ids(result):
+    return sorted(h.id for h in result.hits)
+
+
+def test_status_filter_and_counts(core):
+    result = core.index.search(
+        SearchQuery(collection="claims", status=["confirmed"], facets=["status", "actor"])
+    )
+    assert result.total == 2 and result.facets["status"] == {"confirmed": 2}
+    assert result.facets["actor"]["russia"] == 2 and result.facets["actor"]["north-korea"] == 1
+
+
+def test_or_within_and_across(core):
+    either = core.index.search(SearchQuery(collection="claims", status=["confirmed", "reported"]))
+    both = core.index.search(
+        SearchQuery(collection="claims", status=["confirmed", "reported"], actor=["north-korea"])
+    )
+    assert either.total == 6 and both.total == 3
+    assert all("north-korea" in h.item["subject_ids"] for h in both.hits)
+
+
+def test_full_text_dates_sources_and_sort(core):
+    assert ids(core.index.search(SearchQuery(collection="documents", q="kremlin"))) == ["d3"]
+    assert ids(core.index.search(SearchQuery(collection="documents", q="arger"))) == ["d3"]
+    november = core.index.search(
+        SearchQuery(collection="documents", date_from="2024-11-01", date_to="2024-11-30")
+    )
+    assert ids(november) == ["d2", "d3"]
+    wire = core.index.search(SearchQuery(collection="documents", source=["wire"], facets=["month"]))
+    assert ids(wire) == ["d1", "d3"] and wire.facets["month"] == {"2024-10": 1, "2024-11": 1}
+    newest = core.index.search(SearchQuery(collection="documents", sort="-date"))
+    assert [h.id for h in newest.hits] == ["d3", "d2", "d1"]
+
+
+def test_hostile_values_match_nothing_and_break_nothing(core):
+    for value in ['" OR 1=1 --', "\\", "NOT", "(a OR b)", "Ärger'\""]:
+        result = core.index.search(
+            SearchQuery(collection="claims", q=value, actor=[value], source=[value], facets=["actor"])
+        )
+        assert result.total == 0
+
+
+def test_delete_removes_every_item_of_the_document(core):
+    core.store.delete_document("d3")
+    deadline = time.monotonic() + 30
+    while core.index.status().get("lag") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert core.index.search(SearchQuery(collection="documents", q="kremlin")).total == 0
+    assert core.index.search(SearchQuery(collection="claims", source=["wire"])).total == 2

@@ -1,0 +1,171 @@
+"""The Meilisearch adapter against a fake HTTP server: settings, escaping, tasks, outages."""
+
+from __future__ import annotations
+
+import time
+
+import meilisearch
+import pytest
+from claimscope.core import Claimscope
+from claimscope.index.meili import INDEX_SETTINGS, MeiliIndex, build_filter, quote
+from claimscope.models import DocumentIn, SearchQuery
+from claimscope.settings import load_settings
+
+from tests.fake_meili import FakeMeili
+from tests.fixture_plugins import Basic
+
+HOSTILE = [
+    "plain",
+    'with "quotes"',
+    "back\\slash",
+    "' OR 1=1 --",
+    "a OR b",
+    "x AND y",
+    "NOT z",
+    "(paren)",
+    "Ärger ü 🌍",
+]
+
+
+def wait_until(predicate, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture
+def fake():
+    with FakeMeili() as server:
+        yield server
+
+
+def open_core(tmp_path, fake, **settings):
+    conf = load_settings(
+        {}, data_dir=str(tmp_path), index_backend="meilisearch", meili_url=fake.url, **settings
+    )
+    index = MeiliIndex(
+        meilisearch.Client(fake.url, timeout=2), "test", backoff=lambda attempt: 0.05, poll_seconds=0.02
+    )
+    return Claimscope.open(conf, entry_points=False, extra_plugins=[Basic()], index=index)
+
+
+def parse_literal(literal: str) -> str:
+    """Read back a Meilisearch string literal the way its filter parser does."""
+    assert literal[0] == literal[-1] == '"'
+    out, i, body = [], 0, literal[1:-1]
+    while i < len(body):
+        if body[i] == "\\":
+            out.append(body[i + 1])
+            i += 2
+        else:
+            assert body[i] != '"', f"unescaped quote in {literal!r}"
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_every_filter_value_is_one_escaped_literal(value):
+    query = SearchQuery(
+        collection="claims", actor=[value], status=[value], claimant=[value], speaker=[value], source=[value]
+    )
+    for clause in build_filter(query):
+        for condition in clause if isinstance(clause, list) else [clause]:
+            attribute, operator, literal = condition.split(" ", 2)
+            assert attribute in {"actors", "status", "claimant", "speaker", "source"} and operator == "="
+            assert parse_literal(literal) == value
+
+
+def test_values_within_a_filter_are_or_and_filters_are_and():
+    query = SearchQuery(
+        collection="claims", status=["confirmed", "denied"], actor=["russia"], date_from="2024-10-01"
+    )
+    assert build_filter(query) == [
+        ['actors = "russia"'],
+        ['status = "confirmed"', 'status = "denied"'],
+        "day >= 20241001",
+    ]
+    assert quote('say "hi"\\') == '"say \\"hi\\"\\\\"'
+
+
+def test_settings_are_applied_at_start_and_writes_reach_meilisearch(tmp_path, fake):
+    core = open_core(tmp_path, fake)
+    try:
+        core.ingest(
+            DocumentIn(id="d1", text="Moscow confirmed 300 North Korean troops. Pyongyang said nothing.")
+        )
+        assert wait_until(lambda: core.index.lag() == 0)
+        assert {uid: idx["settings"] for uid, idx in fake.indexes.items()} == {
+            f"test_{c}": INDEX_SETTINGS for c in ("documents", "claims", "quotes")
+        }
+        docs = fake.all_documents()
+        assert sorted(d["collection"] for d in docs) == ["claims", "claims", "documents"]
+        assert all(d["document_id"] == "d1" and set(d["key"]) <= set("0123456789abcdef") for d in docs)
+        assert core.index.status() == {"ok": True, "backend": "meilisearch", "lag": 0}
+    finally:
+        core.close()
+
+
+def test_replacing_and_deleting_leave_no_duplicates(tmp_path, fake):
+    core = open_core(tmp_path, fake)
+    try:
+        core.ingest(DocumentIn(id="d1", text="Moscow confirmed it. Pyongyang denied it."))
+        core.ingest(DocumentIn(id="d1", text="Moscow spoke."), replace=True)
+        assert wait_until(lambda: core.index.lag() == 0)
+        assert sorted(d["collection"] for d in fake.all_documents()) == ["claims", "documents"]
+        core.store.delete_document("d1")
+        assert wait_until(lambda: core.index.lag() == 0 and fake.all_documents() == [])
+    finally:
+        core.close()
+
+
+def test_a_failed_task_is_surfaced_and_the_row_kept(tmp_path, fake):
+    fake.fail_tasks = True
+    core = open_core(tmp_path, fake)
+    try:
+        core.ingest(DocumentIn(id="d1", text="Moscow spoke."))
+        assert wait_until(lambda: "injected failure" in (core.index.status().get("last_error") or ""))
+        assert core.index.lag() == 1
+        fake.fail_tasks = False
+        assert wait_until(lambda: core.index.lag() == 0)
+        assert "last_error" not in core.index.status()
+    finally:
+        core.close()
+
+
+def test_writes_are_accepted_during_an_outage_and_pushed_after(tmp_path, fake):
+    fake.down = True
+    core = open_core(tmp_path, fake)
+    try:
+        for n in range(5):
+            _, created = core.ingest(DocumentIn(id=f"d{n}", text=f"Moscow said {n} things."))
+            assert created
+        status = core.index.status()
+        assert status["ok"] is False and status["lag"] == 5
+        assert wait_until(lambda: len(fake.requests) > 3)  # it keeps trying
+        fake.down = False
+        assert wait_until(lambda: core.index.lag() == 0)
+        documents = [d for d in fake.all_documents() if d["collection"] == "documents"]
+        assert sorted(d["document_id"] for d in documents) == [f"d{n}" for n in range(5)]
+    finally:
+        core.close()
+
+
+def test_search_request_carries_the_escaped_filter_and_facets(tmp_path, fake):
+    core = open_core(tmp_path, fake)
+    try:
+        result = core.index.search(
+            SearchQuery(
+                collection="claims", q="troops", actor=['x" OR 1=1'], facets=["status", "actor"], limit=5
+            )
+        )
+        assert result.total == 0 and result.facets == {"status": {}, "actor": {}}
+        method, path, body = fake.requests[-1]
+        assert (method, path) == ("POST", "/indexes/test_claims/search")
+        assert body["q"] == "troops" and body["facets"] == ["status", "actors"]
+        assert body["filter"] == [['actors = "x\\" OR 1=1"']]
+    finally:
+        core.close()
