@@ -62,6 +62,20 @@ class Server:
             self.process.wait(timeout=30)
 
 
+def run_scorer(url: str, json_out: Path | None = None) -> str:
+    """../shared/tools/score_extractions.py on the seeds against `url`; returns its output."""
+    command = [
+        sys.executable,
+        str(SHARED / "tools" / "score_extractions.py"),
+        "--url", url,
+        "--articles", str(ROOT / "seeds"),
+        "--gold", str(ROOT / "seeds" / "gold"),
+    ]  # fmt: skip
+    if json_out is not None:
+        command += ["--json", str(json_out)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=True).stdout
+
+
 @pytest.fixture
 def server(tmp_path):
     srv = Server(tmp_path / "data").start()

@@ -7,12 +7,10 @@ real articles that are not in this repository.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.e2e.conftest import ROOT, SHARED
+from tests.e2e.conftest import Server, run_scorer
 
 pytestmark = pytest.mark.slow
 
@@ -31,31 +29,11 @@ THRESHOLDS = {
 
 @pytest.fixture(scope="module")
 def scores(tmp_path_factory):
-    from tests.e2e.conftest import Server
-
     tmp = tmp_path_factory.mktemp("scores")
     server = Server(tmp / "data").start()
     try:
         out = tmp / "scores.json"
-        result = subprocess.run(
-            [
-                sys.executable,
-                str(SHARED / "tools" / "score_extractions.py"),
-                "--url",
-                server.url,
-                "--articles",
-                str(ROOT / "seeds"),
-                "--gold",
-                str(ROOT / "seeds" / "gold"),
-                "--json",
-                str(out),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=True,
-        )
-        print("\n" + result.stdout)
+        print("\n" + run_scorer(server.url, out))
         return json.loads(out.read_text())
     finally:
         server.stop()

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import re
 import signal
-import subprocess
-import sys
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import ROOT, SHARED
+from tests.e2e.conftest import ROOT, run_scorer
 
 pytestmark = pytest.mark.slow
 
@@ -34,24 +32,8 @@ def test_ingest_read_and_reject_over_http(server):
 
 
 def test_scorer_runs_against_the_server(server):
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(SHARED / "tools" / "score_extractions.py"),
-            "--url",
-            server.url,
-            "--articles",
-            str(ROOT / "seeds"),
-            "--gold",
-            str(ROOT / "seeds" / "gold"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    last = result.stdout.strip().splitlines()[-1]
-    assert re.match(r"score: actors_f1=\d\.\d\d .* split_actors=\d+$", last), result.stdout
+    last = run_scorer(server.url).strip().splitlines()[-1]
+    assert re.match(r"score: actors_f1=\d\.\d\d .* split_actors=\d+$", last), last
 
 
 def test_logs_are_json_lines_carrying_the_request_id(server):
