@@ -33,3 +33,18 @@ class InvalidInput(ClaimscopeError):
 class InvalidQuery(ClaimscopeError):
     status = 400
     title = "Invalid query"
+
+
+class UnsupportedMediaType(ClaimscopeError):
+    status = 415
+    title = "Unsupported media type"
+
+
+class Unauthorized(ClaimscopeError):
+    status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(ClaimscopeError):
+    status = 403
+    title = "Forbidden"

@@ -8,7 +8,7 @@ import hmac
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from claimscope.api.problems import Forbidden, Unauthorized
+from claimscope.errors import Forbidden, Unauthorized
 from claimscope.settings import Settings
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}

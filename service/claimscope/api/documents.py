@@ -11,8 +11,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
 from claimscope.api.deps import Core
-from claimscope.api.problems import UnsupportedMediaType
-from claimscope.errors import ClaimscopeError, InvalidInput, NotFound
+from claimscope.errors import ClaimscopeError, InvalidInput, NotFound, UnsupportedMediaType
 from claimscope.models import (
     DOCUMENT_ID_PATTERN,
     BatchIn,

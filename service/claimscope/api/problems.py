@@ -25,21 +25,6 @@ PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("claimscope.api")
 
 
-class UnsupportedMediaType(ClaimscopeError):
-    status = 415
-    title = "Unsupported media type"
-
-
-class Unauthorized(ClaimscopeError):
-    status = 401
-    title = "Unauthorized"
-
-
-class Forbidden(ClaimscopeError):
-    status = 403
-    title = "Forbidden"
-
-
 def problem(
     request: Request,
     status: int,
