@@ -17,7 +17,7 @@ class IndexItem(msgspec.Struct, kw_only=True):
     collection: str
     document_id: str
     body: str
-    title: str | None = None
+    title: str | None = None  # documents only: a claim or quote matches on its own words
     date: str | None = None  # ISO day, or a shorter ISO prefix when that is all that is known
     month: str | None = None  # YYYY-MM
     source: str | None = None
@@ -64,7 +64,6 @@ def items_of(document: Document) -> list[IndexItem]:
                 collection="claims",
                 document_id=document.id,
                 body=claim.text,
-                title=document.title,
                 date=date,
                 month=_month(date),
                 source=document.source,
@@ -81,7 +80,6 @@ def items_of(document: Document) -> list[IndexItem]:
                 collection="quotes",
                 document_id=document.id,
                 body=quote.text,
-                title=document.title,
                 date=published_iso,
                 month=_month(published_iso),
                 source=document.source,

@@ -4,6 +4,12 @@ Index rows change inside the store's write transaction, so the index never lags 
 Text is tokenised with ``unicode61 remove_diacritics 2`` (``Zelenskyy`` finds ``Zelenskyy’s``,
 ``Erdogan`` finds ``Erdoğan``), the last word of a query matches as a prefix, hits are ranked
 with bm25, and facet counts are computed in SQL over the filtered rows.
+
+Layout: one FTS5 table per collection (a query never reads another collection's postings),
+whose rowids are those of ``idx_items`` (dates, statuses, sources, payloads). Each FTS row
+also indexes the item's actors as opaque tokens in an ``actors`` column, so an actor filter
+is one more term FTS5 intersects with the words, before any item row is read;
+``idx_item_actors`` holds the same pairs for the actor facet.
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ import msgspec
 from claimscope.index.items import IndexItem, items_of
 from claimscope.models import Document, SearchHit, SearchQuery, SearchResult
 
-SCHEMA = """
+COLLECTIONS = ("documents", "claims", "quotes")
+FTS = {c: f"idx_fts_{c}" for c in COLLECTIONS}
+TEXT_COLUMNS = {"documents": "{body title}", "claims": "body", "quotes": "body"}
+_TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS idx_items (
     rowid INTEGER PRIMARY KEY,
-    item_id TEXT NOT NULL UNIQUE,
+    item_id TEXT NOT NULL,
     collection TEXT NOT NULL,
     document_id TEXT NOT NULL,
     date TEXT,
@@ -36,14 +46,13 @@ CREATE TABLE IF NOT EXISTS idx_items (
 CREATE INDEX IF NOT EXISTS idx_items_document ON idx_items(document_id);
 CREATE INDEX IF NOT EXISTS idx_items_date ON idx_items(collection, date);
 CREATE TABLE IF NOT EXISTS idx_item_actors (
-    actor_id TEXT NOT NULL,
     item INTEGER NOT NULL,
-    PRIMARY KEY (actor_id, item)
+    actor_id TEXT NOT NULL,
+    PRIMARY KEY (item, actor_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS idx_item_actors_item ON idx_item_actors(item);
-CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts USING fts5(
-    body, title, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
-);
+CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts_documents USING fts5(body, title, actors, {_TOKENIZER});
+CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts_claims USING fts5(body, actors, {_TOKENIZER});
+CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts_quotes USING fts5(body, actors, {_TOKENIZER});
 """
 COLUMNS = {
     "status": "status",
@@ -72,6 +81,11 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
+def actor_token(actor_id: str) -> str:
+    """An actor id as one FTS5 token: hex survives any tokenizer whole and never collides."""
+    return "a" + actor_id.encode().hex()
+
+
 class SQLiteFTSIndex:
     name = "sqlite"
 
@@ -91,46 +105,51 @@ class SQLiteFTSIndex:
         self.write_items(conn, items_of(document))
 
     def write_items(self, conn: sqlite3.Connection, items: list[IndexItem]) -> None:
-        for item in items:
-            cursor = conn.execute(
-                "INSERT INTO idx_items (item_id, collection, document_id, date, month, source, status, claimant,"
-                " speaker, payload) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    item.id,
-                    item.collection,
-                    item.document_id,
-                    item.date,
-                    item.month,
-                    item.source,
-                    item.status,
-                    item.claimant,
-                    item.speaker,
-                    _encode(item.payload),
-                ),
-            )
-            rowid = cursor.lastrowid
-            conn.execute(
-                "INSERT INTO idx_fts (rowid, body, title) VALUES (?,?,?)",
-                (rowid, item.body, item.title or ""),
-            )
+        """Add items (of documents not in the index yet) with a few batched statements."""
+        if not items:
+            return
+        # Rowids are chosen here so every table is written with one executemany; the store's
+        # write lock makes max(rowid) safe to build on.
+        first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM idx_items").fetchone()[0]
+        rows = list(enumerate(items, first))
+        conn.executemany(
+            "INSERT INTO idx_items (rowid, item_id, collection, document_id, date, month, source, status,"
+            " claimant, speaker, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (rowid, i.id, i.collection, i.document_id, i.date, i.month, i.source, i.status, i.claimant,
+                 i.speaker, _encode(i.payload))
+                for rowid, i in rows
+            ],
+        )  # fmt: skip
+        conn.executemany(
+            "INSERT INTO idx_fts_documents (rowid, body, title, actors) VALUES (?,?,?,?)",
+            [(rowid, i.body, i.title or "", _tokens(i)) for rowid, i in rows if i.collection == "documents"],
+        )
+        for collection in ("claims", "quotes"):
             conn.executemany(
-                "INSERT OR IGNORE INTO idx_item_actors (actor_id, item) VALUES (?,?)",
-                [(actor, rowid) for actor in item.actors],
+                f"INSERT INTO {FTS[collection]} (rowid, body, actors) VALUES (?,?,?)",
+                [(rowid, i.body, _tokens(i)) for rowid, i in rows if i.collection == collection],
             )
+        conn.executemany(
+            "INSERT OR IGNORE INTO idx_item_actors (item, actor_id) VALUES (?,?)",
+            [(rowid, actor) for rowid, i in rows for actor in i.actors],
+        )
 
     def on_delete(self, conn: sqlite3.Connection, document_id: str) -> None:
-        rows = [
-            r[0] for r in conn.execute("SELECT rowid FROM idx_items WHERE document_id = ?", (document_id,))
-        ]
+        rows = conn.execute(
+            "SELECT rowid, collection FROM idx_items WHERE document_id = ?", (document_id,)
+        ).fetchall()
         if not rows:
             return
-        marks = ",".join("?" * len(rows))
-        conn.execute(f"DELETE FROM idx_fts WHERE rowid IN ({marks})", rows)
-        conn.execute(f"DELETE FROM idx_item_actors WHERE item IN ({marks})", rows)
-        conn.execute(f"DELETE FROM idx_items WHERE rowid IN ({marks})", rows)
+        for collection, table in FTS.items():
+            conn.executemany(
+                f"DELETE FROM {table} WHERE rowid = ?", [(r,) for r, c in rows if c == collection]
+            )
+        conn.executemany("DELETE FROM idx_item_actors WHERE item = ?", [(r,) for r, _ in rows])
+        conn.execute("DELETE FROM idx_items WHERE document_id = ?", (document_id,))
 
     def clear(self, conn: sqlite3.Connection) -> None:
-        for table in ("idx_fts", "idx_item_actors", "idx_items"):
+        for table in (*FTS.values(), "idx_item_actors", "idx_items"):
             conn.execute(f"DELETE FROM {table}")
 
     # -- reads ----------------------------------------------------------------------------
@@ -138,30 +157,36 @@ class SQLiteFTSIndex:
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         conn = self._connection()
-        where, params, match = _filters(query)
-        source = "idx_items i"
-        if match:
-            source += " JOIN idx_fts ON idx_fts.rowid = i.rowid AND idx_fts MATCH ?"
-            params = [match, *params]
-        clause = " AND ".join(where)
-        total = conn.execute(f"SELECT count(*) FROM {source} WHERE {clause}", params).fetchone()[0]
-        hits = self._hits(conn, source, clause, params, query, bool(match)) if query.limit else []
-        facets = {name: _facet(conn, name, source, clause, params) for name in query.facets}
+        plan = _Plan(query)
+        total = conn.execute(f"SELECT count(*) FROM {plan.count_source} WHERE {plan.where}", plan.params)
+        hits = self._hits(conn, plan, query) if query.limit else []
+        facets = {name: _facet(conn, name, plan) for name in query.facets}
         took = round((time.perf_counter() - started) * 1000, 3)
-        return SearchResult(hits=hits, total=total, facets=facets, took_ms=took)
+        return SearchResult(hits=hits, total=total.fetchone()[0], facets=facets, took_ms=took)
 
-    def _hits(self, conn, source, clause, params, query: SearchQuery, matched: bool) -> list[SearchHit]:
-        sort = query.sort or ("relevance" if matched else "-date")
+    def count_by_actor(self, collection: str, actor_ids: list[str]) -> dict[str, int]:
+        """How many items of `collection` name each actor (one postings count per actor)."""
+        conn, table = self._connection(), FTS[collection]
+        return {
+            actor: conn.execute(
+                f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (f"actors : {actor_token(actor)}",)
+            ).fetchone()[0]
+            for actor in dict.fromkeys(actor_ids)
+        }
+
+    def _hits(self, conn: sqlite3.Connection, plan: _Plan, query: SearchQuery) -> list[SearchHit]:
+        fts = plan.fts
+        sort = query.sort or ("relevance" if plan.text else "-date")
         order = {
-            "relevance": "bm25(idx_fts)" if matched else "i.date DESC",
+            "relevance": f"{fts}.rank" if plan.text else "i.date DESC",
             "date": "i.date IS NULL, i.date, i.rowid",
             "-date": "i.date IS NULL, i.date DESC, i.rowid DESC",
         }[sort]
-        snippet = "snippet(idx_fts, 0, '<mark>', '</mark>', '…', 16)" if matched else "NULL"
+        snippet = f"snippet({fts}, 0, '<mark>', '</mark>', '…', 16)" if plan.text else "NULL"
         rows = conn.execute(
-            f"SELECT i.item_id, i.document_id, i.payload, i.date, {snippet} FROM {source} WHERE {clause}"
-            f" ORDER BY {order} LIMIT ? OFFSET ?",
-            [*params, query.limit, query.offset],
+            f"SELECT i.item_id, i.document_id, i.payload, i.date, {snippet} FROM {plan.source}"
+            f" WHERE {plan.where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*plan.params, query.limit, query.offset],
         ).fetchall()
         return [
             SearchHit(id=r[0], document_id=r[1], item=_decode(r[2]), date=r[3], snippet=r[4]) for r in rows
@@ -180,39 +205,64 @@ class SQLiteFTSIndex:
         return self._connect()
 
 
-def _filters(query: SearchQuery) -> tuple[list[str], list[Any], str | None]:
-    where, params = ["i.collection = ?"], [query.collection]
+def _tokens(item: IndexItem) -> str:
+    return " ".join(actor_token(a) for a in item.actors)
+
+
+class _Plan:
+    """The FROM and WHERE of one query, shared by its count, hits and facets.
+
+    With words or actors to look for, rows come from the collection's FTS table (its MATCH
+    is the most selective step) joined to their items by rowid; otherwise from the items
+    of the collection. Values are always bound parameters.
+    """
+
+    def __init__(self, query: SearchQuery) -> None:
+        self.fts = FTS[query.collection]
+        self.text = fts_query(query.q) if query.q else None
+        terms = [f"{TEXT_COLUMNS[query.collection]} : ({self.text})"] if self.text else []
+        if query.actor:
+            terms.append(f"actors : ({' OR '.join(actor_token(a) for a in query.actor)})")
+        conditions, params = _filters(query)
+        if terms:
+            self.source = f"{self.fts} CROSS JOIN idx_items i ON i.rowid = {self.fts}.rowid"
+            self.count_source = self.source if conditions else self.fts  # nothing to read from items
+            conditions, params = [f"{self.fts} MATCH ?", *conditions], [" AND ".join(terms), *params]
+        else:
+            self.source = self.count_source = "idx_items i"
+            conditions, params = ["i.collection = ?", *conditions], [query.collection, *params]
+        self.where = " AND ".join(conditions)
+        self.params = params
+
+
+def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
+    """Conditions on item columns (actors are matched in FTS, see _Plan)."""
+    where: list[str] = []
+    params: list[Any] = []
     for name in ("status", "claimant", "speaker", "source"):
         values = getattr(query, name)
         if values:
             where.append(f"i.{COLUMNS[name]} IN ({','.join('?' * len(values))})")
             params += values
-    if query.actor:
-        where.append(
-            f"i.rowid IN (SELECT item FROM idx_item_actors WHERE actor_id IN ({','.join('?' * len(query.actor))}))"
-        )
-        params += query.actor
     if query.date_from:
         where.append("i.date >= ?")
         params.append(query.date_from)
     if query.date_to:
         where.append("i.date <= ?")
         params.append(query.date_to + "\uffff")  # a day includes every time on it
-    return where, params, fts_query(query.q) if query.q else None
+    return where, params
 
 
-def _facet(
-    conn: sqlite3.Connection, name: str, source: str, clause: str, params: list[Any]
-) -> dict[str, int]:
+def _facet(conn: sqlite3.Connection, name: str, plan: _Plan) -> dict[str, int]:
     if name == "actor":
         sql = (
-            f"SELECT a.actor_id, count(*) FROM {source} JOIN idx_item_actors a ON a.item = i.rowid"
-            f" WHERE {clause} GROUP BY a.actor_id ORDER BY count(*) DESC, a.actor_id LIMIT {FACET_LIMIT}"
+            f"SELECT a.actor_id, count(*) FROM {plan.source} JOIN idx_item_actors a ON a.item = i.rowid"
+            f" WHERE {plan.where} GROUP BY a.actor_id ORDER BY count(*) DESC, a.actor_id LIMIT {FACET_LIMIT}"
         )
     else:
         column = f"i.{COLUMNS[name]}"
         sql = (
-            f"SELECT {column}, count(*) FROM {source} WHERE {clause} AND {column} IS NOT NULL"
+            f"SELECT {column}, count(*) FROM {plan.source} WHERE {plan.where} AND {column} IS NOT NULL"
             f" GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT {FACET_LIMIT}"
         )
-    return {value: count for value, count in conn.execute(sql, params)}
+    return {value: count for value, count in conn.execute(sql, plan.params)}
