@@ -1,6 +1,7 @@
 """A stand-in for the Meilisearch HTTP API, enough for the adapter's unit tests.
 
-It speaks the endpoints the adapter uses (health, indexes, settings, documents, tasks),
+It speaks the endpoints the adapter uses (health, indexes, settings, documents, tasks,
+multi-search counts),
 records every request, and can play an outage (`down`: every call answers 503) or a
 failing engine (`fail_tasks`: every task ends "failed"). It does not search: queries are
 checked against a real Meilisearch in the contract tests when MEILI_URL is set.
@@ -51,6 +52,18 @@ class FakeMeili:
                            "enqueuedAt": NOW, "startedAt": NOW, "finishedAt": NOW}  # fmt: skip
         return {"taskUid": uid, "indexUid": index_uid, "status": "enqueued", "type": kind, "enqueuedAt": NOW}
 
+    def _count(self, query: dict[str, Any]) -> dict[str, Any]:
+        """A filter-only query counted: enough filter syntax for `attribute = "literal"` OR-lists."""
+
+        def holds(doc: dict, condition: str) -> bool:
+            attribute, literal = condition.split(" = ", 1)
+            value, wanted = doc.get(attribute), json.loads(literal)
+            return wanted in value if isinstance(value, list) else value == wanted
+
+        docs = self.documents.get(query["indexUid"], {}).values()
+        total = sum(all(any(holds(d, c) for c in clause) for clause in query["filter"]) for d in docs)
+        return {"indexUid": query["indexUid"], "hits": [], "totalHits": total, "hitsPerPage": 0, "page": 1}
+
     def handle(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         with self.lock:
             self.requests.append((method, path, body))
@@ -60,6 +73,8 @@ class FakeMeili:
                 return 200, {"status": "available"}
             if m := re.fullmatch(r"/tasks/(\d+)", path):
                 return 200, self.tasks[int(m.group(1))]
+            if path == "/multi-search" and method == "POST":
+                return 200, {"results": [self._count(q) for q in body["queries"]]}
             if path == "/indexes" and method == "POST":
                 self.indexes[body["uid"]] = {"uid": body["uid"], "primaryKey": body.get("primaryKey")}
                 self.documents.setdefault(body["uid"], {})

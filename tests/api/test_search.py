@@ -1,4 +1,4 @@
-"""Search, actors and claims endpoints over the embedded index."""
+"""Search endpoints over the embedded index."""
 
 from __future__ import annotations
 
@@ -125,23 +125,3 @@ def test_injection_shaped_values_are_plain_text(loaded, value):
 def test_bad_paging_and_dates_are_400(loaded, params):
     r = loaded.get("/v1/search/documents", params=params)
     assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
-
-
-def test_actors_list_and_detail_with_counts(loaded):
-    page = loaded.get("/v1/actors", params={"type": "country"}).json()
-    russia = next(a for a in page["items"] if a["id"] == "russia")
-    assert russia["document_count"] == 3 and russia["claim_count"] >= 2
-    assert {"the Kremlin", "Moscow", "Russian"} <= set(russia["aliases"])
-    assert [a["id"] for a in loaded.get("/v1/actors", params={"prefix": "pyong"}).json()["items"]] == [
-        "north-korea"
-    ]
-    assert loaded.get("/v1/actors/russia").json()["id"] == "russia"
-    assert loaded.get("/v1/actors/atlantis").status_code == 404
-    assert loaded.get("/v1/actors", params={"type": "planet"}).status_code == 400
-
-
-def test_claim_by_id(loaded):
-    hit = search(loaded, "claims", status="confirmed", sort="date")["hits"][0]
-    detail = loaded.get(f"/v1/claims/{hit['id']}").json()
-    assert detail["claim"]["text"] == hit["item"]["text"] and detail["document"]["id"] == "d1"
-    assert loaded.get("/v1/claims/d1:c99").status_code == 404

@@ -169,3 +169,24 @@ def test_search_request_carries_the_escaped_filter_and_facets(tmp_path, fake):
         assert body["filter"] == [['actors = "x\\" OR 1=1"']]
     finally:
         core.close()
+
+
+def test_actor_counts_are_one_multi_search_with_an_escaped_filter_per_actor(tmp_path, fake):
+    core = open_core(tmp_path, fake)
+    try:
+        core.ingest(
+            DocumentIn(id="d1", text="Moscow confirmed 300 North Korean troops. Pyongyang said nothing.")
+        )
+        assert wait_until(lambda: core.index.lag() == 0)
+        hostile = 'x" OR actors = "russia'
+        counts = core.index.count_by_actor("claims", ["north-korea", "russia", hostile])
+        assert counts == {"north-korea": 2, "russia": 1, hostile: 0}
+        method, path, body = fake.requests[-1]
+        assert (method, path) == ("POST", "/multi-search")
+        assert [q["filter"] for q in body["queries"]] == [
+            [['actors = "north-korea"']],
+            [['actors = "russia"']],
+            [['actors = "x\\" OR actors = \\"russia"']],
+        ]
+    finally:
+        core.close()

@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from claimscope.api.deps import Core
 from claimscope.core import Claimscope
 from claimscope.errors import NotFound
-from claimscope.models import ActorPage, ActorSummary, SearchQuery
+from claimscope.models import ActorPage, ActorSummary
 from claimscope.store.sqlite import ActorRow
 
 ActorType = Annotated[str | None, Parameter(pattern="^(person|country|organization|group|place)$")]
@@ -18,10 +18,7 @@ ActorType = Annotated[str | None, Parameter(pattern="^(person|country|organizati
 
 def summaries(core: Claimscope, rows: list[ActorRow]) -> list[ActorSummary]:
     ids = [r.id for r in rows]
-    counts = {}
-    for collection in ("claims", "quotes"):
-        result = core.index.search(SearchQuery(collection=collection, actor=ids, facets=["actor"], limit=0))
-        counts[collection] = result.facets.get("actor", {}) if ids else {}
+    counts = {collection: core.index.count_by_actor(collection, ids) for collection in ("claims", "quotes")}
     return [
         ActorSummary(
             id=r.id,

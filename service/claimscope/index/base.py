@@ -32,6 +32,9 @@ class SearchIndex(Protocol):
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 
+    def count_by_actor(self, collection: str, actor_ids: list[str]) -> dict[str, int]:
+        """How many items of `collection` name each of `actor_ids` (as subject, claimant or speaker)."""
+
     def status(self) -> dict[str, Any]:
         """Reachability and lag, for ``/ready``: {"ok": bool, "lag": int, ...}."""
 

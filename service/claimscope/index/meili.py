@@ -209,6 +209,23 @@ class MeiliIndex:
             hits=hits, total=total, facets=facets, took_ms=round((time.perf_counter() - started) * 1000, 3)
         )
 
+    def count_by_actor(self, collection: str, actor_ids: list[str]) -> dict[str, int]:
+        """One multi-search: a filter-only query per actor, counting hits (hitsPerPage 0)."""
+        ids = list(dict.fromkeys(actor_ids))
+        if not ids:
+            return {}
+        queries = [
+            {
+                "indexUid": self.uid(collection),
+                "q": "",
+                "filter": [any_of("actors", [actor])],
+                "hitsPerPage": 0,
+            }
+            for actor in ids
+        ]
+        results = self.client.multi_search(queries)["results"]
+        return {actor: result.get("totalHits", 0) for actor, result in zip(ids, results, strict=True)}
+
     def status(self) -> dict[str, Any]:
         lag = self.lag()
         try:
