@@ -43,7 +43,11 @@ CREATE TABLE IF NOT EXISTS idx_items (
     speaker TEXT,
     payload BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS idx_items_document ON idx_items(document_id);
+CREATE TABLE IF NOT EXISTS idx_documents (
+    document_id TEXT PRIMARY KEY,
+    first INTEGER NOT NULL,
+    last INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idx_items_date ON idx_items(collection, date);
 CREATE TABLE IF NOT EXISTS idx_item_actors (
     item INTEGER NOT NULL,
@@ -102,16 +106,17 @@ class SQLiteFTSIndex:
 
     def on_upsert(self, conn: sqlite3.Connection, document: Document) -> None:
         self.on_delete(conn, document.id)
-        self.write_items(conn, items_of(document))
+        self._write(conn, document.id, items_of(document))
 
-    def write_items(self, conn: sqlite3.Connection, items: list[IndexItem]) -> None:
-        """Add items (of documents not in the index yet) with a few batched statements."""
-        if not items:
-            return
-        # Rowids are chosen here so every table is written with one executemany; the store's
-        # write lock makes max(rowid) safe to build on.
+    def _write(self, conn: sqlite3.Connection, document_id: str, items: list[IndexItem]) -> None:
+        """Add the items of a document not in the index, with a few batched statements."""
+        # A document's items get consecutive rowids, chosen here (the store's write lock makes
+        # max(rowid) safe to build on): every table is written with one executemany, and
+        # idx_documents finds them again with one row per document instead of an index entry
+        # per item.
         first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM idx_items").fetchone()[0]
         rows = list(enumerate(items, first))
+        conn.execute("INSERT INTO idx_documents VALUES (?,?,?)", (document_id, first, first + len(items) - 1))
         conn.executemany(
             "INSERT INTO idx_items (rowid, item_id, collection, document_id, date, month, source, status,"
             " claimant, speaker, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -136,20 +141,18 @@ class SQLiteFTSIndex:
         )
 
     def on_delete(self, conn: sqlite3.Connection, document_id: str) -> None:
-        rows = conn.execute(
-            "SELECT rowid, collection FROM idx_items WHERE document_id = ?", (document_id,)
-        ).fetchall()
-        if not rows:
+        span = conn.execute(
+            "SELECT first, last FROM idx_documents WHERE document_id = ?", (document_id,)
+        ).fetchone()
+        if span is None:
             return
-        for collection, table in FTS.items():
-            conn.executemany(
-                f"DELETE FROM {table} WHERE rowid = ?", [(r,) for r, c in rows if c == collection]
-            )
-        conn.executemany("DELETE FROM idx_item_actors WHERE item = ?", [(r,) for r, _ in rows])
-        conn.execute("DELETE FROM idx_items WHERE document_id = ?", (document_id,))
+        for table in (*FTS.values(), "idx_items"):
+            conn.execute(f"DELETE FROM {table} WHERE rowid BETWEEN ? AND ?", span)
+        conn.execute("DELETE FROM idx_item_actors WHERE item BETWEEN ? AND ?", span)
+        conn.execute("DELETE FROM idx_documents WHERE document_id = ?", (document_id,))
 
     def clear(self, conn: sqlite3.Connection) -> None:
-        for table in (*FTS.values(), "idx_item_actors", "idx_items"):
+        for table in (*FTS.values(), "idx_item_actors", "idx_items", "idx_documents"):
             conn.execute(f"DELETE FROM {table}")
 
     # -- reads ----------------------------------------------------------------------------
