@@ -106,3 +106,19 @@ def test_delete_removes_every_item_of_the_document(core):
         time.sleep(0.1)
     assert core.index.search(SearchQuery(collection="documents", q="kremlin")).total == 0
     assert core.index.search(SearchQuery(collection="claims", source=["wire"])).total == 2
+
+
+def test_counts_by_actor_and_replacing_a_document(core):
+    assert core.index.count_by_actor("claims", ["russia", "north-korea", "atlantis"]) == {
+        "russia": 4,
+        "north-korea": 3,
+        "atlantis": 0,
+    }
+    core.ingest(
+        DocumentIn(id="d1", source="wire", published_at="2024-10-01", text="Moscow spoke."), replace=True
+    )
+    deadline = time.monotonic() + 30
+    while core.index.status().get("lag") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert core.index.count_by_actor("claims", ["russia", "north-korea"]) == {"russia": 4, "north-korea": 1}
+    assert ids(core.index.search(SearchQuery(collection="documents", q="troops"))) == ["d3"]

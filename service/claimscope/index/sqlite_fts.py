@@ -48,7 +48,9 @@ CREATE TABLE IF NOT EXISTS idx_documents (
     first INTEGER NOT NULL,
     last INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS idx_items_date ON idx_items(collection, date);
+-- by month, not by date: new rows land at the end of a few dozen (collection, month) runs
+-- instead of at random places in one big index, which made inserts twice as slow
+CREATE INDEX IF NOT EXISTS idx_items_month ON idx_items(collection, month);
 CREATE TABLE IF NOT EXISTS idx_item_actors (
     item INTEGER NOT NULL,
     actor_id TEXT NOT NULL,
@@ -247,12 +249,13 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
         if values:
             where.append(f"i.{COLUMNS[name]} IN ({','.join('?' * len(values))})")
             params += values
+    # the month bounds let the (collection, month) index narrow the rows; the dates decide
     if query.date_from:
-        where.append("i.date >= ?")
-        params.append(query.date_from)
+        where += ["i.month >= ?", "i.date >= ?"]
+        params += [query.date_from[:7], query.date_from]
     if query.date_to:
-        where.append("i.date <= ?")
-        params.append(query.date_to + "\uffff")  # a day includes every time on it
+        where += ["i.month <= ?", "i.date <= ?"]
+        params += [query.date_to[:7], query.date_to + "\uffff"]  # a day includes every time on it
     return where, params
 
 
