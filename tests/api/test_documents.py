@@ -126,6 +126,8 @@ BAD_INPUTS = [
     # (description, raw body, content type, expected status, text the problem must name)
     ("invalid JSON", b'{"text": ', "application/json", 400, "JSON"),
     ("wrong content type", b'{"text": "x"}', "text/plain", 415, "application/json"),
+    ("wrong content type and no JSON", b"just words", "text/plain", 415, "application/json"),
+    ("form body", b"text=hello", "application/x-www-form-urlencoded", 415, "application/json"),
     ("missing content type", b'{"text": "x"}', None, 415, "Content-Type"),
     ("missing text", b'{"title": "x"}', "application/json", 400, "text"),
     ("empty text", b'{"text": ""}', "application/json", 400, "text"),

@@ -6,7 +6,9 @@ from functools import partial
 from typing import Annotated
 
 from anyio import to_thread
-from litestar import Request, Response, delete, get, post, put
+from litestar import Response, delete, get, post, put
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
@@ -27,9 +29,9 @@ from claimscope.models import (
 DocumentIdPath = Annotated[str, Parameter(pattern=DOCUMENT_ID_PATTERN, description="The document id")]
 
 
-def require_json(request: Request) -> None:
-    """The body of a write must be declared JSON."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+def require_json(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard of the writes: the body must be declared JSON (checked before it is read)."""
+    media_type = connection.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise UnsupportedMediaType(
             f"send the body as application/json (Content-Type was {media_type or 'missing'!r})",
@@ -41,14 +43,14 @@ def require_json(request: Request) -> None:
     "/v1/documents",
     status_code=201,
     tags=["documents"],
+    guards=[require_json],
     responses={
         200: ResponseSpec(Document, description="This id already holds this text: the stored document")
     },
 )
-async def create_document(request: Request, data: DocumentIn, core: Core) -> Response[Document]:
+async def create_document(data: DocumentIn, core: Core) -> Response[Document]:
     """Ingest an article: extract, store, index. 201 when new; 200 with the stored document
     when the same id already holds the same text; 409 when it holds other text."""
-    require_json(request)
     document, created = await to_thread.run_sync(core.ingest, data)
     return Response(document, status_code=201 if created else 200)
 
@@ -56,13 +58,11 @@ async def create_document(request: Request, data: DocumentIn, core: Core) -> Res
 @put(
     "/v1/documents/{document_id:str}",
     tags=["documents"],
+    guards=[require_json],
     responses={201: ResponseSpec(Document, description="Created: no document had this id")},
 )
-async def replace_document(
-    request: Request, document_id: DocumentIdPath, data: DocumentIn, core: Core
-) -> Response[Document]:
+async def replace_document(document_id: DocumentIdPath, data: DocumentIn, core: Core) -> Response[Document]:
     """Create or replace the document with this id (201 when created, 200 when replaced or unchanged)."""
-    require_json(request)
     document, created = await to_thread.run_sync(
         partial(core.ingest, data, replace=True, document_id=document_id)
     )
@@ -98,11 +98,10 @@ def list_documents(
     return DocumentPage(items=items, next_cursor=next_cursor)
 
 
-@post("/v1/documents:batch", status_code=200, sync_to_thread=True, tags=["documents"])
-def batch_documents(request: Request, data: BatchIn, core: Core) -> BatchOut:
+@post("/v1/documents:batch", status_code=200, sync_to_thread=True, tags=["documents"], guards=[require_json])
+def batch_documents(data: BatchIn, core: Core) -> BatchOut:
     """Ingest many documents; each item reports its own status (201, 200, 409, 400) and the
     document or the problem. One bad item does not stop the others."""
-    require_json(request)
     if not data.documents:
         raise InvalidInput("`documents` is empty", field="documents")
     if len(data.documents) > core.settings.max_batch_size:
