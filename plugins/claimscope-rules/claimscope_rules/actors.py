@@ -22,7 +22,8 @@ from claimscope_rules.text import TOKEN
 
 ROLES = (
     "President|Vice President|Prime Minister|Deputy Prime Minister|Foreign Minister|Defen[cs]e Minister|"
-    "Interior Minister|Finance Minister|Minister of [A-Z]\\w+(?: Affairs)?|Minister|Secretary-General|"
+    "Interior Minister|Finance Minister|Minister of [A-Z]\\w+(?: Affairs)?|[A-Z][a-z]+ Minister|Minister|"
+    "Secretary-General|"
     "Secretary General|Secretary of State|Secretary of Defen[cs]e|Defen[cs]e Secretary|Foreign Secretary|"
     "Home Secretary|Secretary|Chancellor|Senator|Sen\\.|Rep\\.|Representative|Congressman|Congresswoman|"
     "Lt\\. Gen\\.|Maj\\. Gen\\.|Gen\\.|General|Admiral|Adm\\.|Col\\.|Colonel|Ambassador|Commander|"

@@ -12,7 +12,7 @@ A sentence about an actor or a figure is a claim when a cue says how it stands:
 - reported — "said", "reported", "according to", "warned", "estimated", "believes", "suggested".
 
 The strongest cue in the sentence sets the status, in that order. A following sentence that
-says "these reports" are unconfirmed (or confirmed, denied) updates the claim before it.
+says "these reports" are unconfirmed (or confirmed, denied) updates a reported claim before it.
 Sentences that open with, or are mostly, direct quotation are quotes, not claims.
 """
 
@@ -94,7 +94,12 @@ class ClaimsExtractor:
                 previous = None
                 continue
             status, cue, cue_start = status_cue
-            if previous is not None and status != "reported" and _THESE_REPORTS.search(sentence.text):
+            if (
+                previous is not None
+                and previous.status == "reported"
+                and status != "reported"
+                and _THESE_REPORTS.search(sentence.text)
+            ):
                 previous.status, previous.cue = status, cue  # "These reports have yet to be confirmed."
             inside = [(s, e, a) for s, e, a in mentions if sentence.start <= s < sentence.end]
             figures = [i for i, f in enumerate(found.figures) if sentence.start <= f.start < sentence.end]

@@ -237,8 +237,8 @@ def _not_a_figure(text: str, m: re.Match) -> bool:
         return True  # a year
     if re.match(r"(?:st|nd|rd|th)\b", after):
         return True  # an ordinal
-    if number.lower() == "one" or re.match(r"\s+of\b", after):
-        return True  # "one of the world's", "two of them"
+    if number.lower() == "one" or (re.match(r"\s+of\b", after) and not number[0].isdigit()):
+        return True  # "one of the world's", "two of them"; but "58 of the drones" counts drones
     if re.search(r"\b(?:the|these|those|both|all|its|their)\s+$", before) and not number[0].isdigit():
         return True  # "the two countries" refers back; it counts nothing new
     return bool(re.match(r"[\w.]", text[m.start() - 1 : m.start()]) and m.start() > 0)
@@ -297,10 +297,17 @@ def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]]):
         pos = end = w.end()
         if lower.endswith("s") or lower in COUNT_NOUNS or lower in IRREGULAR_PLURALS:
             break  # a plural noun ends the unit: "drones" in "300 drones hit"
+    if not words:
+        part_of = _PART_OF.match(text, pos)  # "58 of the drones"
+        if part_of:
+            words, end = [part_of.group("noun").lower()], part_of.end()
     each = re.match(r"\s+each\b", text[end:])
     if each:
         end += each.end()
     return (" ".join(words) or None), actor_id, end, ("each" if each else None)
+
+
+_PART_OF = re.compile(r"\s+of\s+(?:the|these|those|its|their)\s+(?P<noun>[a-z]+s)\b")
 
 
 def _skip_space(text: str, pos: int) -> int:

@@ -102,6 +102,8 @@ class QuotesExtractor:
             _attribute(quote, text, opening[0], closing[1], people, mentions)
             quotes.append(quote)
         _share_attribution(quotes, text, bounds)
+        # a word or two in marks that nobody says is a scare quote ("lost"), not a quotation
+        quotes = [q for q in quotes if q.speaker_name is not None or len(q.text.split()) > 2]
         return Extraction(quotes=quotes)
 
 

@@ -29,6 +29,13 @@ def test_unknown_person_with_a_title_and_a_later_surname(extract):
     assert "estonia" in found
 
 
+def test_any_ministry_title_is_not_part_of_the_name(extract):
+    found = actors(
+        extract("Energy Minister Herman Halushchenko wrote on Facebook. Halushchenko said repairs began.")
+    )
+    assert [m.text for m in found["herman-halushchenko"].mentions] == ["Herman Halushchenko", "Halushchenko"]
+
+
 def test_person_in_apposition_with_a_reporting_verb(extract):
     text = "Dana Whitfield, a senior analyst at the Atlantic Council, said the buildup was real."
     assert actors(extract(text))["dana-whitfield"].name == "Dana Whitfield"

@@ -52,6 +52,11 @@ def test_these_reports_update_the_claim_before(extract):
     assert [c.status for c in extract(text).claims][0] == "unconfirmed"
 
 
+def test_a_later_unverified_note_does_not_turn_a_denial_into_unconfirmed(extract):
+    text = "Moscow denied striking 40 Ukrainian power plants. The claims could not be independently verified."
+    assert [c.status for c in extract(text).claims] == ["denied"]
+
+
 def test_claim_carries_subjects_figures_date_and_claimant(extract):
     extraction = extract("On March 3, 2024, Finland said 400 Russian jets violated Estonian airspace.")
     claim = extraction.claims[0]

@@ -38,6 +38,12 @@ def test_ranges_scales_currencies_and_percentages(extract):
     ]
 
 
+def test_part_of_a_counted_whole(extract):
+    assert figures(extract("Air defences shot down 58 of the drones overnight.")) == [
+        ("58 of the drones", 58, "drones", None, None)
+    ]
+
+
 def test_a_bare_number_takes_the_noun_its_clause_counts(extract):
     assert figures(extract("The number of refugees could reach 40,000.")) == [
         ("could reach 40,000", 40000, "refugees", "up to", None)

@@ -38,8 +38,12 @@ def test_possessive_speech_noun(extract):
 
 
 def test_quote_without_attribution_keeps_a_null_speaker(extract):
-    got = quotes(extract("The banner read: “No surrender.” Crowds gathered."))
-    assert got == [("No surrender.", None, None, None, None)]
+    got = quotes(extract("The banner read: “No surrender, no retreat.” Crowds gathered."))
+    assert got == [("No surrender, no retreat.", None, None, None, None)]
+
+
+def test_scare_quotes_are_not_quotations(extract):
+    assert extract("Another 30 drones were “lost” to jamming, the air force said.").quotes == []
 
 
 def test_quote_over_two_paragraphs_is_linked(extract):
