@@ -160,7 +160,7 @@ class ActorsExtractor:
         people = _people(text, found.gazetteer)
         for person in people.values():
             for start, end in person.spans:
-                add(person.id, person.name, "person", start, end)
+                add(person.id, person.name, person.type, start, end)
             actors[person.id].anchor = person.anchor
         for start, end, entry in index.matches(text):
             if not _overlaps(start, end, taken):
@@ -243,6 +243,7 @@ def _adjacent(text: str, tokens: list[tuple[str, int, int]]) -> bool:
 class _Person:
     id: str
     name: str
+    type: str = "person"  # or "organization", for a newsroom or agency met the same way
     spans: list[tuple[int, int]] = field(default_factory=list)
     roles: set[tuple[str | None, str]] = field(default_factory=set)
     anchor: int | None = None
@@ -257,9 +258,10 @@ def _people(text: str, gazetteer: Gazetteer) -> dict[str, _Person]:
     for pattern in (_NAME_BEFORE_VERB, _VERB_BEFORE_NAME, _APPOSITION):
         for m in pattern.finditer(text):
             cued.append((m.start("name"), m.end("name"), None))
-    for start, end, role in sorted(cued, key=lambda c: c[:2]):
+    # names after a title first: "Secretary of State Antony Blinken said" must not yield "State Antony Blinken"
+    for start, end, role in sorted(cued, key=lambda c: (c[2] is None, c[0])):
         start, end = _trim_name(text, start, end, gazetteer)
-        if end - start < 3 or any(s <= start < e for p in people.values() for s, e in p.spans):
+        if end - start < 3 or any(start < e and s < end for p in people.values() for s, e in p.spans):
             continue
         name = text[start:end]
         entry = gazetteer.lookup(name)
@@ -267,6 +269,8 @@ def _people(text: str, gazetteer: Gazetteer) -> dict[str, _Person]:
             continue
         person_id, canonical = (entry.id, entry.name) if entry else (slugify(name), name)
         person = people.setdefault(person_id, _Person(person_id, canonical))
+        if entry is None and _looks_like_organization(text, start, name):
+            person.type = "organization"
         person.spans.append((start, end))
         if role:
             country, title_start = _role_country(text, role.start("role"), gazetteer)
@@ -301,6 +305,52 @@ def _trim_name(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[i
 def _not_a_name_word(word: str, gazetteer: Gazetteer) -> bool:
     hit = gazetteer.lookup_form(word)
     return word in NOT_NAMES or bool(_ROLE_RE.search(word)) or (hit is not None and hit[0].type != "person")
+
+
+ORGANIZATION_WORDS = {
+    "journal",
+    "times",
+    "post",
+    "news",
+    "agency",
+    "ministry",
+    "council",
+    "institute",
+    "university",
+    "group",
+    "company",
+    "bank",
+    "party",
+    "committee",
+    "commission",
+    "service",
+    "office",
+    "network",
+    "association",
+    "foundation",
+    "forces",
+    "army",
+    "command",
+    "department",
+    "center",
+    "centre",
+    "court",
+    "tribunal",
+    "parliament",
+    "assembly",
+    "guard",
+    "corporation",
+    "inc",
+    "ltd",
+    "press",
+    "herald",
+    "tribune",
+}
+
+
+def _looks_like_organization(text: str, start: int, name: str) -> bool:
+    """ "the Wall Street Journal reported": an article before the name, or an institution's word in it."""
+    return text[max(0, start - 4) : start].lower() == "the " or name.split()[-1].lower() in ORGANIZATION_WORDS
 
 
 def _is_demonym(word: str, gazetteer: Gazetteer) -> bool:

@@ -241,6 +241,8 @@ def _not_a_figure(text: str, m: re.Match) -> bool:
         return True  # "one of the world's", "two of them"; but "58 of the drones" counts drones
     if re.search(r"\b(?:the|these|those|both|all|its|their)\s+$", before) and not number[0].isdigit():
         return True  # "the two countries" refers back; it counts nothing new
+    if re.search(r"[A-Za-z]-$", text[max(0, m.start() - 2) : m.start()]):
+        return True  # part of a model name: "Fath-360", "Su-34", "F-16"
     return bool(re.match(r"[\w.]", text[m.start() - 1 : m.start()]) and m.start() > 0)
 
 
@@ -286,6 +288,9 @@ def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]]):
             break
         word = w.group("word")
         lower = word.lower()
+        if word[0].isupper() and "-" in word and not words:
+            pos = w.end()  # a model name before what it names: "200 Fath-360 missiles"
+            continue
         if lower in UNIT_STOPS or word[0].isupper():
             break
         if not words and (lower in ADJECTIVES or "-" in word or lower.endswith(("ing", "ed"))):

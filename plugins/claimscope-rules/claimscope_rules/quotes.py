@@ -185,7 +185,9 @@ def _attribute(quote: Quote, text: str, s_start: int, s_end: int, people, mentio
     if m and _speaker(quote, text, s_start, m, people, mentions):
         return
     if _PARTICIPLE.search(before) or re.search(SPEECH, before):
+        # the sentence's subject: its first person, else its first actor ("Iran ..., calling it “…”")
         subject = [p for p in people if s_start <= p.start < quote.start]
+        subject = subject or [_Mention(s, e, a) for s, e, a in mentions if s_start <= s < quote.start]
         if subject:
             _set(quote, subject[0].actor, text[subject[0].start : subject[0].end], _cue(before))
 

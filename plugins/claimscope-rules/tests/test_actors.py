@@ -62,3 +62,13 @@ def test_a_name_that_is_also_a_place(extract):
 
 def test_lowercase_words_and_sentence_openers_are_not_actors(extract):
     assert extract("However, the us versus them framing was said to fade.").actors == []
+
+
+def test_a_title_wins_over_a_longer_capitalised_run(extract):
+    found = actors(extract("U.S. Secretary of State Antony Blinken said the deal held."))
+    assert [m.text for m in found["antony-blinken"].mentions] == ["Antony Blinken"]
+
+
+def test_a_newsroom_met_with_a_reporting_verb_is_an_organization(extract):
+    found = actors(extract("The Daily Ledger reported, citing officials, that talks stalled."))
+    assert found["daily-ledger"].type == "organization"

@@ -38,6 +38,13 @@ def test_ranges_scales_currencies_and_percentages(extract):
     ]
 
 
+def test_model_names_are_not_figures_but_what_they_name_is_the_unit(extract):
+    assert figures(extract("Iran sent more than 200 Fath-360 missiles and 12 Su-34 jets.")) == [
+        ("more than 200 Fath-360 missiles", 200, "missiles", "more than", None),
+        ("12 Su-34 jets", 12, "jets", None, None),
+    ]
+
+
 def test_part_of_a_counted_whole(extract):
     assert figures(extract("Air defences shot down 58 of the drones overnight.")) == [
         ("58 of the drones", 58, "drones", None, None)

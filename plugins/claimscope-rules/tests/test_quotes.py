@@ -56,3 +56,8 @@ def test_quote_over_two_paragraphs_is_linked(extract):
 
 def test_apostrophes_are_not_quotes(extract):
     assert extract("It isn’t Russia’s fight, officials’ notes said.").quotes == []
+
+
+def test_a_country_can_be_the_speaker_of_its_sentence(extract):
+    got = quotes(extract("Iran on Tuesday denied the reports, calling them “baseless Western propaganda.”"))
+    assert got[0][:2] == ("baseless Western propaganda.", "iran")
