@@ -55,7 +55,12 @@ def hammer(
         with httpx.Client(base_url=url, timeout=30) as http:
             while time.monotonic() < stop:
                 try:
-                    for path in ("/v1/documents?limit=20", f"/v1/documents/w{worker}-0", "/ready"):
+                    for path in (
+                        "/v1/documents?limit=20",
+                        f"/v1/documents/w{worker}-0",
+                        "/v1/search/claims?q=soldiers&actor=russia&facets=status,actor",
+                        "/ready",
+                    ):
                         r = http.get(path)
                         with lock:
                             statuses[r.status_code] += 1
@@ -101,9 +106,20 @@ def test_kill_9_loses_no_acknowledged_write(tmp_path):
         with httpx.Client(base_url=restarted.url, timeout=30) as http:
             missing = [i for i in acked if http.get(f"/v1/documents/{i}").status_code != 200]
             sample = http.get(f"/v1/documents/{acked[-1]}").json()
+            searchable = http.get("/v1/search/documents", params={"limit": 0}).json()["total"]
+            for doc_id in acked[:: max(1, len(acked) // 20)]:
+                worker, n = doc_id.split("-")
+                hits = http.get(
+                    "/v1/search/documents", params={"q": f"item {worker} {n}", "limit": 100}
+                ).json()
+                assert doc_id in {h["id"] for h in hits["hits"]}, doc_id
         print(f"\nkill -9: {len(acked)} writes acknowledged, {len(acked) - len(missing)} found after restart")
         assert missing == []
-        assert sample["extraction"]["runs"] is not None and sample["text"].endswith(f"Item {acked[-1]}.")
+        assert searchable >= len(set(acked))
+        assert [r["ok"] for r in sample["extraction"]["runs"]] == [True] * 5 and sample["extraction"][
+            "claims"
+        ]
+        assert sample["text"].endswith(f"Item {acked[-1]}.")
     finally:
         restarted.stop()
     with sqlite3.connect(data / "claimscope.db") as conn:
