@@ -15,7 +15,7 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from claimscope.actors import Gazetteer, slugify
+from claimscope.actors import Gazetteer, normalize_name, slugify
 from claimscope.models import Actor, ActorEntry, DocumentIn, Extraction, Mention
 
 from claimscope_rules.text import TOKEN
@@ -110,7 +110,8 @@ NOT_NAMES = {
     "News",
 }
 _CAP = r"[A-Z][\w'’-]*[\w]"
-_NAME = rf"{_CAP}(?:\s+(?:{_CAP}|(?:{'|'.join(sorted(PARTICLES))})))*\s+{_CAP}"
+_NAME_WORD = rf"(?:{_CAP}|(?:al|el|ad|as|ash|ibn|bin|abu)-{_CAP})"
+_NAME = rf"{_CAP}(?:\s+(?:{_NAME_WORD}|(?:{'|'.join(sorted(PARTICLES))})))*\s+{_NAME_WORD}"
 _NAME_AFTER_ROLE = re.compile(rf"\b(?P<role>{ROLES})\s+(?P<name>{_NAME})")
 _NAME_BEFORE_VERB = re.compile(rf"(?P<name>{_NAME}),?\s+(?:{SPEECH_VERBS})\b")
 _VERB_BEFORE_NAME = re.compile(rf"\b(?:said|says|told|wrote|according to)\s+(?P<name>{_NAME})\b")
@@ -150,23 +151,31 @@ class ActorsExtractor:
         text = document.text
         index = _FormIndex.of(found.gazetteer)
         actors: dict[str, _Found] = {}
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text))  # 1 where a mention already sits
 
         def add(entry_id: str, name: str, type_: str, start: int, end: int) -> None:
             actor = actors.setdefault(entry_id, _Found(entry_id, name, type_))
             actor.mentions[(start, end)] = text[start:end]
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
 
-        people = _people(text, found.gazetteer)
+        def free(start: int, end: int) -> bool:
+            return taken.find(1, start, end) == -1
+
+        known = list(index.matches(text))
+        people = _people(text, index, [(s, e, entry) for s, e, entry in known if entry.type == "person"])
         for person in people.values():
             for start, end in person.spans:
                 add(person.id, person.name, person.type, start, end)
             actors[person.id].anchor = person.anchor
-        for start, end, entry in index.matches(text):
-            if not _overlaps(start, end, taken):
+        for start, end, entry in known:
+            if free(start, end):
                 add(entry.id, entry.name, entry.type, start, end)
-        for start, end, person_id in _later_references(text, actors, people, found.gazetteer):
-            if not _overlaps(start, end, taken):
+        for org_id, name, spans in _organizations(text, index):
+            for start, end in spans:
+                if free(start, end):
+                    add(org_id, name, "organization", start, end)
+        for start, end, person_id in _later_references(text, actors, people, index):
+            if free(start, end):
                 person = actors[person_id]
                 add(person.id, person.name, person.type, start, end)
         ordered = sorted(actors.values(), key=lambda a: (a.first(), TYPE_ORDER.get(a.type, 9)))
@@ -184,16 +193,14 @@ def _to_actor(found: _Found) -> Actor:
     )
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in spans)
-
-
 class _FormIndex:
     """Every gazetteer form as a token sequence, looked up by its first token."""
 
     _cache: weakref.WeakKeyDictionary[Gazetteer, _FormIndex] = weakref.WeakKeyDictionary()
 
     def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self._memo: dict[str, tuple[ActorEntry, str] | None] = {}
         self.by_first: dict[str, list[tuple[tuple[str, ...], ActorEntry]]] = {}
         for surface, entry, kind in gazetteer.forms():
             forms = [surface]
@@ -207,6 +214,23 @@ class _FormIndex:
                     self.by_first.setdefault(tokens[0], []).append((tokens, entry))
         for candidates in self.by_first.values():
             candidates.sort(key=lambda c: -len(c[0]))
+
+    def lookup_form(self, surface: str) -> tuple[ActorEntry, str] | None:
+        """The gazetteer's entry for a surface form, but an acronym only in capitals: "Un" in
+        "Kim Jong Un" is not the UN, nor "Us" the US."""
+        if surface not in self._memo:
+            hit = self.gazetteer.lookup_form(surface)
+            if hit is not None and not surface.isupper():
+                key = normalize_name(surface)
+                forms = [hit[0].name, *hit[0].aliases, *hit[0].demonyms, *hit[0].metonyms]
+                if all(f.isupper() for f in forms if normalize_name(f) == key):
+                    hit = None
+            self._memo[surface] = hit
+        return self._memo[surface]
+
+    def lookup(self, surface: str) -> ActorEntry | None:
+        hit = self.lookup_form(surface)
+        return hit[0] if hit else None
 
     @classmethod
     def of(cls, gazetteer: Gazetteer) -> _FormIndex:
@@ -249,8 +273,9 @@ class _Person:
     anchor: int | None = None
 
 
-def _people(text: str, gazetteer: Gazetteer) -> dict[str, _Person]:
-    """People named with a cue; gazetteer people keep their canonical id."""
+def _people(text: str, index: _FormIndex, known: list[tuple[int, int, ActorEntry]]) -> dict[str, _Person]:
+    """People named with a cue; gazetteer people keep their canonical id and their full name
+    as the gazetteer spells it ("leader Kim Jong Un" is not cut to "Kim Jong")."""
     people: dict[str, _Person] = {}
     cued: list[tuple[int, int, re.Match | None]] = []
     for m in _NAME_AFTER_ROLE.finditer(text):
@@ -260,27 +285,33 @@ def _people(text: str, gazetteer: Gazetteer) -> dict[str, _Person]:
             cued.append((m.start("name"), m.end("name"), None))
     # names after a title first: "Secretary of State Antony Blinken said" must not yield "State Antony Blinken"
     for start, end, role in sorted(cued, key=lambda c: (c[2] is None, c[0])):
-        start, end = _trim_name(text, start, end, gazetteer)
+        start, end = _trim_name(text, start, end, index)
+        start, end = next(
+            ((s, e) for s, e, _ in known if s < end and start < e and end > start), (start, end)
+        )
         if end - start < 3 or any(start < e and s < end for p in people.values() for s, e in p.spans):
             continue
         name = text[start:end]
-        entry = gazetteer.lookup(name)
+        entry = index.lookup(name)
         if entry is not None and entry.type != "person":
             continue
+        organization = entry is None and _looks_like_organization(text, start, name)
+        if organization and _country_before(text, start, index):
+            continue  # "the Polish Border Guard": an institution of a country, which keeps the mention
         person_id, canonical = (entry.id, entry.name) if entry else (slugify(name), name)
         person = people.setdefault(person_id, _Person(person_id, canonical))
-        if entry is None and _looks_like_organization(text, start, name):
+        if organization:
             person.type = "organization"
         person.spans.append((start, end))
         if role:
-            country, title_start = _role_country(text, role.start("role"), gazetteer)
+            country, title_start = _role_country(text, role.start("role"), index)
             person.roles.add((country, role.group("role").lower().rstrip(".")))
             if person.anchor is None:
                 person.anchor = title_start
     return people
 
 
-def _trim_name(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[int, int]:
+def _trim_name(text: str, start: int, end: int, index: _FormIndex) -> tuple[int, int]:
     """Drop words at either end that are not part of a name (demonyms, titles, weekdays);
     an empty span when what is left is a single word the gazetteer does not know."""
     words = [(m.start() + start, m.end() + start, m.group()) for m in re.finditer(r"\S+", text[start:end])]
@@ -288,22 +319,20 @@ def _trim_name(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[i
         role = _LEADING_ROLE.match(text, words[0][0])
         if role:
             words = [w for w in words if w[0] >= role.end()]
-        elif _not_a_name_word(words[0][2], gazetteer) and (
-            len(words) > 2 or _is_demonym(words[0][2], gazetteer)
-        ):
+        elif _not_a_name_word(words[0][2], index) and (len(words) > 2 or _is_demonym(words[0][2], index)):
             words.pop(0)  # "Lithuanian", "NATO" before a name; but "Jordan Peterson" stays whole
         else:
             break
-    while words and _not_a_name_word(_POSSESSIVE_TAIL.sub("", words[-1][2]), gazetteer):
+    while words and _not_a_name_word(_POSSESSIVE_TAIL.sub("", words[-1][2]), index):
         words.pop()
-    if not words or (len(words) == 1 and gazetteer.lookup(words[0][2]) is None):
+    if not words or (len(words) == 1 and index.lookup(words[0][2]) is None):
         return start, start
     tail = _POSSESSIVE_TAIL.search(words[-1][2])
     return words[0][0], words[-1][1] - (len(tail.group()) if tail else 0)
 
 
-def _not_a_name_word(word: str, gazetteer: Gazetteer) -> bool:
-    hit = gazetteer.lookup_form(word)
+def _not_a_name_word(word: str, index: _FormIndex) -> bool:
+    hit = index.lookup_form(word)
     return word in NOT_NAMES or bool(_ROLE_RE.search(word)) or (hit is not None and hit[0].type != "person")
 
 
@@ -353,25 +382,139 @@ def _looks_like_organization(text: str, start: int, name: str) -> bool:
     return text[max(0, start - 4) : start].lower() == "the " or name.split()[-1].lower() in ORGANIZATION_WORDS
 
 
-def _is_demonym(word: str, gazetteer: Gazetteer) -> bool:
-    hit = gazetteer.lookup_form(word)
+ORGANIZATION_HEADS = (
+    "Forces|Force|Organization|Organisation|Agency|Ministry|Council|Committee|Commission|Institute|"
+    "University|Party|Front|Movement|Fund|Programme|Program|Office|Directorate|Corps|Brigade|Army|"
+    "Bank|Union|Association|Foundation|Corporation|Court|Authority|Department|Service|Centre|Center|"
+    "Tribunal|Alliance|Coalition|Federation|League|Network|Group"
+)
+_HEAD = re.compile(
+    rf"\b(?:{ORGANIZATION_HEADS})\b(?P<tail>(?:\s+(?:of|for|on)(?:\s+the)?(?:\s+[A-Z][\w'’-]*)+)*)"
+)
+_ACRONYM = re.compile(r"\(\s*(?P<acronym>[A-Z][A-Z&]{1,7})\s*\)")
+# Two-word names that every government has ("the Foreign Ministry", "Armed Forces"): without
+# their country they would merge different actors across documents.
+GENERIC_MODIFIERS = {
+    "Foreign",
+    "Defence",
+    "Defense",
+    "Interior",
+    "Justice",
+    "Finance",
+    "Health",
+    "Armed",
+    "Air",
+    "Supreme",
+    "Central",
+    "Security",
+    "Constitutional",
+    "National",
+    "General",
+    "Economy",
+    "Energy",
+    "Education",
+    "Emergency",
+    "Emergencies",
+    "Agriculture",
+    "Culture",
+    "Intelligence",
+    "Naval",
+    "Border",
+    "State",
+    "Special",
+    "Ground",
+    "Land",
+    "Space",
+    "Federal",
+    "Military",
+    "Presidential",
+}
+_CONNECTORS = {"of", "for", "on", "and", "the", "de", "du", "des", "la", "le"}
+
+
+def _organizations(text: str, index: _FormIndex):
+    """(id, name, spans) of organisations the gazetteer may not know: a name defined with its
+    acronym ("Rapid Support Forces (RSF)", later "RSF" alone), or capitalised words ending in
+    an institution's word ("the Atlantic Council")."""
+    for m in _ACRONYM.finditer(text):
+        acronym = m.group("acronym")
+        run = _run_before(text, m.start())
+        initials = [w for w in run if w[2][0].isupper()]
+        for i in range(len(initials)):
+            if "".join(w[2][0] for w in initials[i:]) == acronym.replace("&", ""):
+                start, end = initials[i][0], run[-1][1]
+                break
+        else:
+            continue
+        name = text[start:end]
+        entry = index.lookup(name) or index.lookup(acronym)
+        if entry is not None and entry.type == "person":
+            continue
+        org_id, canonical = (entry.id, entry.name) if entry else (slugify(name), name)
+        spans = [(start, end)] + [
+            (a.start(), a.end()) for a in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)
+        ]
+        yield org_id, canonical, spans
+    for m in _HEAD.finditer(text):
+        run = _run_before(text, m.end() - len(m.group("tail")))
+        before_head = [w for w in run[:-1] if w[2][0].isupper()]
+        if not before_head or (len(run) == 2 and run[0][2] in GENERIC_MODIFIERS):
+            continue
+        start, end = run[0][0], m.end()
+        name = text[start:end]
+        if index.lookup(name) is not None or any(index.lookup(w[2]) for w in run):
+            continue  # a known actor, or an institution of a country ("Russian Defence Ministry")
+        yield slugify(name), name, [(start, end)]
+
+
+def _run_before(text: str, end: int) -> list[tuple[int, int, str]]:
+    """The words of the capitalised name ending at `end` (connectors like "for the" allowed
+    inside), as (start, end, word); a possessive, punctuation or lower-case word stops it."""
+    while end > 0 and text[end - 1] == " ":
+        end -= 1
+    base = max(0, end - 150)
+    words = [(base + w.start(), base + w.end(), w.group()) for w in re.finditer(r"\S+", text[base:end])]
+    run: list[tuple[int, int, str]] = []
+    for word in reversed(words):
+        w = word[2]
+        if run and text[word[1] : run[-1][0]] != " ":
+            break
+        name_word = w[0].isupper() and re.fullmatch(r"[\w&-]+", w) and w not in NOT_NAMES
+        if (w in _CONNECTORS and run) or (name_word and not _ROLE_RE.search(w)):
+            run.append(word)
+        else:
+            break
+    run.reverse()
+    while run and run[0][2] in _CONNECTORS:
+        run.pop(0)
+    return run
+
+
+def _country_before(text: str, start: int, index: _FormIndex) -> bool:
+    word = re.search(r"(\S+)\s+$", text[max(0, start - 40) : start])
+    hit = index.lookup_form(_POSSESSIVE_TAIL.sub("", word.group(1))) if word else None
+    return hit is not None and hit[0].type == "country"
+
+
+def _is_demonym(word: str, index: _FormIndex) -> bool:
+    hit = index.lookup_form(word)
     return word in NOT_NAMES or (hit is not None and hit[1] == "demonym")
 
 
-def _role_country(text: str, role_start: int, gazetteer: Gazetteer) -> tuple[str | None, int]:
+def _role_country(text: str, role_start: int, index: _FormIndex) -> tuple[str | None, int]:
     """The country a title belongs to ("Lithuanian Foreign Minister X" -> lithuania) and where
     the title begins, the country's word included."""
     window = max(0, role_start - 40)
     words = list(re.finditer(r"\S+", text[window:role_start]))
     for n in (2, 1):
         if len(words) >= n:
-            hit = gazetteer.lookup_form(" ".join(w.group() for w in words[-n:]))
+            hit = index.lookup_form(" ".join(w.group() for w in words[-n:]))
             if hit is not None and hit[0].type in ("country", "organization"):
                 return hit[0].id, window + words[-n].start()
     return None, role_start
 
 
-def _later_references(text: str, actors: dict[str, _Found], people: dict[str, _Person], gazetteer: Gazetteer):
+def _later_references(text: str, actors: dict[str, _Found], people: dict[str, _Person], index: _FormIndex):
     """Surnames and role phrases that stand for a person named earlier in the document."""
     surnames: dict[str, str] = {}
     for actor in actors.values():
@@ -385,7 +528,7 @@ def _later_references(text: str, actors: dict[str, _Found], people: dict[str, _P
             yield m.start(), m.end(), surnames[m.group(1)]
     roles = {(country, role): p.id for p in people.values() for country, role in p.roles}
     for m in _ROLE_REFERENCE.finditer(text):
-        hit = gazetteer.lookup_form(m.group("demonym"))
+        hit = index.lookup_form(m.group("demonym"))
         key = (hit[0].id if hit else None, m.group("role").lower())
         if key in roles:
             # the head noun alone is the mention: "the Ukrainian president" names the person,

@@ -72,3 +72,29 @@ def test_a_title_wins_over_a_longer_capitalised_run(extract):
 def test_a_newsroom_met_with_a_reporting_verb_is_an_organization(extract):
     found = actors(extract("The Daily Ledger reported, citing officials, that talks stalled."))
     assert found["daily-ledger"].type == "organization"
+
+
+def test_an_acronym_matches_only_in_capitals(extract):
+    found = actors(extract("Party leader Kim Jong Un met the UN envoy. Let us go, he said."))
+    assert [m.text for m in found["kim-jong-un"].mentions] == ["Kim Jong Un"]
+    assert [m.text for m in found["united-nations"].mentions] == ["UN"]
+    assert "united-states" not in found
+
+
+def test_an_organisation_defined_with_its_acronym(extract):
+    text = "The Coastal Defence League (CDL) blamed the Harbour Workers Union. The CDL said so."
+    found = actors(extract(text))
+    league = found["coastal-defence-league"]
+    assert league.type == "organization"
+    assert [m.text for m in league.mentions] == ["Coastal Defence League", "CDL", "CDL"]
+    assert found["harbour-workers-union"].name == "Harbour Workers Union"
+
+
+def test_a_country_institution_is_not_a_new_organisation(extract):
+    found = actors(extract("The Foreign Ministry and the Polish Border Guard said nothing."))
+    assert set(found) == {"poland"}
+
+
+def test_a_name_with_a_joined_particle(extract):
+    found = actors(extract("General Omar Hassan al-Mahdi said the ceasefire held."))
+    assert found["omar-hassan-al-mahdi"].mentions[0].text == "Omar Hassan al-Mahdi"
