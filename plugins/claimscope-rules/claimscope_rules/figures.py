@@ -185,6 +185,7 @@ class FiguresExtractor:
     def extract(self, document: DocumentIn, found) -> Extraction:
         text = document.text
         dates = [(d.start, d.end) for d in found.dates]
+        date_starts = {d.start for d in found.dates}
         mentions = sorted((m.start, m.end, a.id) for a in found.actors for m in a.mentions)
         mention_at = {start: (end, actor_id) for start, end, actor_id in mentions}
         figures: list[Figure] = []
@@ -196,7 +197,7 @@ class FiguresExtractor:
             value = _value(m.group("number"))
             if value is None:
                 continue
-            unit, actor_id, end, qualifier = _unit_after(text, m, mention_at)
+            unit, actor_id, end, qualifier = _unit_after(text, m, mention_at, date_starts)
             if m.group("percent"):
                 unit = "percent"
             elif m.group("currency"):
@@ -243,7 +244,26 @@ def _not_a_figure(text: str, m: re.Match) -> bool:
         return True  # "the two countries" refers back; it counts nothing new
     if re.search(r"[A-Za-z]-$", text[max(0, m.start() - 2) : m.start()]):
         return True  # part of a model name: "Fath-360", "Su-34", "F-16"
+    if re.match(r"-[A-Za-z]|\s*(?:[ap]\.m\.|[ap]m\b|GMT\b|:\d\d)|:\d\d", text[m.end() : m.end() + 6]):
+        return True  # a compound adjective ("a 10-day truce", "12-story") or a time of day
+    label = _LABEL_BEFORE.search(text, max(0, m.start() - 20), m.start())
+    if label and label.group(1).lower() not in NOT_LABELS:
+        return True  # "Article 5", "Resolution 2231", "Boeing 737": a name, not a count
     return bool(re.match(r"[\w.]", text[m.start() - 1 : m.start()]) and m.start() > 0)
+
+
+_LABEL_BEFORE = re.compile(r"\b([A-Z][a-z]+)\s$")
+# Capitalised words that may stand before a count: a sentence opening "About 500 ..." or "Some 300".
+NOT_LABELS = {
+    *(q.split()[0] for q in QUALIFIERS),
+    *UNIT_STOPS,
+    "between",
+    "only",
+    "just",
+    "another",
+    "nearly",
+    "exactly",
+}
 
 
 def _value(number: str) -> float | None:
@@ -272,15 +292,21 @@ def _word_value(word: str) -> float | None:
     return None
 
 
-def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]]):
+def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]], date_starts: set[int]):
     """(unit, actor id, end of the figure, "each" qualifier) from the words after the number."""
     pos = m.end()
     words: list[str] = []
     end = m.end()
     actor_id = None
+    people_of = None  # "1.2 million Palestinians": the plural demonym is what is counted
     while len(words) < MAX_UNIT_WORDS:
-        actor = mention_at.get(_skip_space(text, pos))
+        at = _skip_space(text, pos)
+        if at in date_starts:
+            break  # "$240 billion last year": the unit never runs into a date
+        actor = mention_at.get(at)
         if actor is not None and not words:
+            if text[at : actor[0]].endswith(("ans", "is")):
+                people_of = (text[at : actor[0]], actor[0])
             pos, actor_id = actor
             continue
         w = _WORD.match(text, pos)
@@ -288,8 +314,8 @@ def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]]):
             break
         word = w.group("word")
         lower = word.lower()
-        if word[0].isupper() and "-" in word and not words:
-            pos = w.end()  # a model name before what it names: "200 Fath-360 missiles"
+        if word[0].isupper() and not words and ("-" in word or _names_a_noun(text, w.end())):
+            pos = w.end()  # a model name before what it names: "200 Fath-360 missiles", "31 Abrams tanks"
             continue
         if lower in UNIT_STOPS or word[0].isupper():
             break
@@ -300,8 +326,10 @@ def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]]):
             break
         words.append(lower)
         pos = end = w.end()
-        if lower.endswith("s") or lower in COUNT_NOUNS or lower in IRREGULAR_PLURALS:
+        if _plural(lower) or lower in COUNT_NOUNS or lower in IRREGULAR_PLURALS:
             break  # a plural noun ends the unit: "drones" in "300 drones hit"
+    if not words and people_of is not None:
+        words, end = [people_of[0]], people_of[1]
     if not words:
         part_of = _PART_OF.match(text, pos)  # "58 of the drones"
         if part_of:
@@ -310,6 +338,24 @@ def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]]):
     if each:
         end += each.end()
     return (" ".join(words) or None), actor_id, end, ("each" if each else None)
+
+
+def _names_a_noun(text: str, pos: int) -> bool:
+    """A capitalised word just read is followed, within one more capitalised word, by a plural noun."""
+    for _ in range(2):
+        w = _WORD.match(text, pos)
+        if not w:
+            return False
+        word = w.group("word")
+        if word[0].islower():
+            return _plural(word) and word not in UNIT_STOPS
+        pos = w.end()
+    return False
+
+
+def _plural(word: str) -> bool:
+    """ "drones" is plural; "basis" (of "basis points"), "gas" or "bonus" are not."""
+    return word.endswith("s") and not word.endswith(("ss", "is", "us", "as"))
 
 
 _PART_OF = re.compile(r"\s+of\s+(?:the|these|those|its|their)\s+(?P<noun>[a-z]+s)\b")
@@ -324,7 +370,7 @@ def _skip_space(text: str, pos: int) -> int:
 def _unit_before(text: str, start: int, units_seen: list[str]) -> str | None:
     """For a number standing alone ("could reach 12,000"): the counted noun earlier in its clause."""
     clause = re.split(r"[.;:!?\n]", text[max(0, start - 120) : start])[-1]
-    for word in reversed(re.findall(r"[a-z]+", clause)):
+    for word in reversed(re.findall(r"[a-z]+", clause.lower())):
         if word in COUNT_NOUNS or word in units_seen:
             return word
     return None

@@ -64,7 +64,31 @@ def test_a_bare_number_takes_the_noun_its_clause_counts(extract):
         "She came 2nd in the 3rd round.",
         "It is one of the largest armies; two of them left.",
         "The two countries signed the deal.",
+        "Soldiers left at 10:30 and again at 4 p.m.",
+        "Soldiers spent a 10-day leave in a 12-story hotel.",
+        "Soldiers invoked Article 5 and Resolution 2231 together.",
     ],
 )
 def test_dates_years_ordinals_and_references_are_not_figures(extract, text):
     assert extract(text).figures == []
+
+
+def test_a_plural_demonym_is_what_is_counted(extract):
+    extraction = extract("Nearly 40,000 Moldovans crossed the border.")
+    assert figures(extraction) == [("Nearly 40,000 Moldovans", 40000, "Moldovans", "about", None)]
+    assert extraction.figures[0].actor_id == "moldova"
+
+
+def test_compound_units_and_model_names(extract):
+    got = figures(extract("Rates fell 25 basis points as 14 Leopard tanks and 6 Storm Shadow missiles came."))
+    assert got == [
+        ("25 basis points", 25, "basis points", None, None),
+        ("14 Leopard tanks", 14, "tanks", None, None),
+        ("6 Storm Shadow missiles", 6, "missiles", None, None),
+    ]
+
+
+def test_the_unit_stops_before_a_date(extract):
+    assert figures(extract("Exports reached $80 billion last year.")) == [
+        ("$80 billion", 8e10, "USD", None, None)
+    ]
