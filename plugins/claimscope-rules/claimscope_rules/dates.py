@@ -22,11 +22,27 @@ MONTH = rf"(?:{'|'.join(_MONTHS)}|(?:{'|'.join(_MONTH_ABBRS)})\.?)"
 WEEKDAY = rf"(?:{'|'.join(calendar.day_name)})"
 DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 YEAR = r"(?:1[89]\d\d|20\d\d)"
+_COUNTS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "a": 1, "last": 1, "past": 1, "yesterday": 1,
+}  # fmt: skip
+# A date without a year lying this far after publication is taken from the year before:
+# news reports "Oct. 23" in January about the October just past.
+FUTURE_DAYS = 92
 # "early October": looked for just before a month rather than as an optional lead of the month
 # pattern, which the engine would try at every character.
 _PART_BEFORE = re.compile(r"\b(?:early|mid|late|the end of|the beginning of|the start of)[\s-]$")
 
 _PATTERNS = [
+    ("iso", re.compile(r"\b(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)\b")),
+    # Nov. 1 to Nov. 3, 2024 / between March 3 and April 5
+    (
+        "span",
+        re.compile(
+            rf"\b(?P<month>{MONTH})\s+(?P<day>{DAY})\s*(?P<joiner>-|–|to|through|until|and)\s*"
+            rf"(?P<month2>{MONTH})\s+(?P<day2>{DAY})(?![\d,]\d)(?:,?\s+(?P<year>{YEAR}))?\b"
+        ),
+    ),
     # October 27-28 / Oct. 27 to 28, 2024
     (
         "range",
@@ -44,14 +60,16 @@ _PATTERNS = [
         "relative",
         re.compile(
             r"\b(?P<relative>yesterday|today|tomorrow|(?:earlier|later) this (?:week|month|year)|"
-            r"(?:last|this|next|past) (?:week|month|year)|(?:a|one|two|three) (?:weeks?|months?|years?) ago)\b",
+            r"(?:last|this|next|past) (?:week|month|year)|"
+            rf"(?:a|\d{{1,2}}|{'|'.join(w for w, n in _COUNTS.items() if w.isalpha() and n > 1)}|one) "
+            r"(?:days?|weeks?|months?|years?) ago)\b",
             re.IGNORECASE,
         ),
     ),
     (
         "year",
         re.compile(
-            rf"\b(?:[Ii]n|[Ss]ince|by|until|before|after|from|during|of|early|late)\s+(?P<year>{YEAR})\b"
+            rf"\b(?:[Ii]n|[Ss]ince|by|until|before|after|from|during|of|early|late|mid)[\s-]+(?P<year>{YEAR})\b"
         ),
     ),
 ]
@@ -93,15 +111,27 @@ class DatesExtractor:
 
 def _resolve(kind, m, span, start, end, published, text, has_part=False) -> DateMention | None:
     groups = m.groupdict()
-    if kind in ("range", "day", "month"):
+    if kind == "iso":
+        try:
+            value = dt.date.fromisoformat(groups["iso"]).isoformat()
+        except ValueError:
+            return None
+        return DateMention(text=span, start=start, end=end, value=value, granularity="day")
+    if kind in ("range", "span", "day", "month"):
         month = _month_number(groups["month"])
         if month is None:
             return None
         year = int(groups["year"]) if groups.get("year") else None
         if kind == "month" and not year and not has_part and not _is_bare_month(groups["month"], text, start):
             return None
+        if (
+            kind == "span"
+            and groups["joiner"] == "and"
+            and not re.search(r"between\s+$", text[max(0, start - 9) : start], re.I)
+        ):
+            return None  # "on March 3 and March 5" are two dates, "between March 3 and March 5" one range
         if year is None and published is not None:
-            year = published.year
+            year = _year_of(month, groups.get("day"), published)
         if kind == "month":
             value = f"{year:04d}-{month:02d}" if year else f"--{month:02d}"
             return DateMention(text=span, start=start, end=end, value=value, granularity="month")
@@ -110,13 +140,23 @@ def _resolve(kind, m, span, start, end, published, text, has_part=False) -> Date
             return None
         if kind == "day":
             return DateMention(text=span, start=start, end=end, value=first, granularity="day")
-        last = _day_value(year, month, groups["day2"])
+        month2 = _month_number(groups["month2"]) if kind == "span" else month
+        year2 = year
+        if year and month2 is not None and month2 < month and groups.get("year"):
+            year = year - 1  # "Dec. 28 to Jan. 3, 2025" began the year before
+            first = _day_value(year, month, groups["day"])
+        last = _day_value(year2, month2, groups["day2"]) if month2 else None
+        if last is None:
+            return None
         return DateMention(text=span, start=start, end=end, value=first, value_end=last, granularity="range")
     if kind == "weekday":
         value = None
         if published is not None:
             target = weekday(list(calendar.day_name).index(groups["weekday"]))
-            value = (published + relativedelta(weekday=target(-1))).isoformat()
+            ahead = re.search(r"\b(?:next|coming)\s+$", text[max(0, start - 8) : start], re.I)
+            value = (
+                published + relativedelta(days=1 if ahead else 0, weekday=target(1 if ahead else -1))
+            ).isoformat()
         return DateMention(
             text=span, start=start, end=end, value=value, granularity="day" if value else "weekday"
         )
@@ -124,6 +164,17 @@ def _resolve(kind, m, span, start, end, published, text, has_part=False) -> Date
         value, granularity = _relative(groups["relative"].lower(), published)
         return DateMention(text=span, start=start, end=end, value=value, granularity=granularity)
     return DateMention(text=span, start=start, end=end, value=groups["year"], granularity="year")
+
+
+def _year_of(month: int, day: str | None, published: dt.date) -> int:
+    """The year of a date stated without one: the publication's, or the year before when that
+    would put the date well after publication."""
+    number = int(re.match(r"\d+", day).group()) if day else 1
+    try:
+        candidate = dt.date(published.year, month, min(number, 28))
+    except ValueError:
+        return published.year
+    return published.year - 1 if (candidate - published).days > FUTURE_DAYS else published.year
 
 
 def _is_bare_month(word: str, text: str, start: int) -> bool:
@@ -157,7 +208,8 @@ def _relative(expression: str, published: dt.date | None) -> tuple[str | None, s
     granularity = unit
     shift = 0
     if expression.startswith(("last", "past", "yesterday")) or expression.endswith("ago"):
-        shift = -int(_COUNTS.get(expression.split()[0], 1))
+        first = expression.split()[0]
+        shift = -(int(first) if first.isdigit() else _COUNTS.get(first, 1))
     elif expression.startswith(("next", "tomorrow")):
         shift = 1
     if unit == "day":
@@ -169,6 +221,3 @@ def _relative(expression: str, published: dt.date | None) -> tuple[str | None, s
         day = published + relativedelta(months=shift)
         return f"{day.year:04d}-{day.month:02d}", granularity
     return f"{published.year + shift:04d}", granularity
-
-
-_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "last": 1, "past": 1, "yesterday": 1}
