@@ -14,15 +14,14 @@ from claimscope_rules.dates import DatesExtractor
 from claimscope_rules.figures import FiguresExtractor
 from claimscope_rules.quotes import QuotesExtractor
 
-GAZETTEER_FILES = ("countries.json", "organizations.json", "people.json")
+GAZETTEER = "data/gazetteer.json"
 
 
 @hookimpl
 def register_actor_aliases(register):
-    data = resources.files("claimscope_rules") / "data"
-    for name in GAZETTEER_FILES:
-        for item in json.loads((data / name).read_text(encoding="utf-8")):
-            register(ActorEntry(**item))
+    """The shipped gazetteer: countries (with demonyms and capitals), organisations, office holders."""
+    for item in json.loads((resources.files("claimscope_rules") / GAZETTEER).read_text(encoding="utf-8")):
+        register(ActorEntry(**item))
 
 
 @hookimpl

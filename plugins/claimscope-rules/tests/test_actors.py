@@ -1,3 +1,9 @@
+import claimscope_rules.plugin
+import pluggy
+from claimscope.actors import Gazetteer
+from claimscope.pipeline import hookspecs
+
+
 def actors(extraction):
     return {a.id: a for a in extraction.actors}
 
@@ -98,3 +104,15 @@ def test_a_country_institution_is_not_a_new_organisation(extract):
 def test_a_name_with_a_joined_particle(extract):
     found = actors(extract("General Omar Hassan al-Mahdi said the ceasefire held."))
     assert found["omar-hassan-al-mahdi"].mentions[0].text == "Omar Hassan al-Mahdi"
+
+
+def test_gazetteer_entries_come_through_the_hook():
+    manager = pluggy.PluginManager("claimscope")
+    manager.add_hookspecs(hookspecs)
+    manager.register(claimscope_rules.plugin)
+    entries = []
+    manager.hook.register_actor_aliases(register=entries.append)
+    gazetteer = Gazetteer(entries)
+    assert gazetteer.lookup("Türkiye").id == "turkey"
+    assert gazetteer.lookup("Saudi").id == "saudi-arabia"
+    assert {e.type for e in entries} == {"country", "organization", "group", "person"}

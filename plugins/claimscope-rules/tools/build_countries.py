@@ -1,9 +1,10 @@
-"""Regenerate claimscope_rules/data/countries.json from the `countryinfo` package.
+"""Regenerate the countries of claimscope_rules/data/gazetteer.json from the `countryinfo` package.
 
 Run by hand when the country data should be refreshed (`pip install countryinfo` first);
-the service only reads the generated JSON. Overrides below add the forms newsrooms use that
-the source lacks ("U.S.", "Britain", "the Kremlin") and drop capitals that are ordinary words
-or common names, which would otherwise turn "Victoria said" into a country.
+the service only reads the JSON, and the gazetteer's other entries (organisations, people) are
+kept. Overrides below add the forms newsrooms use that the source lacks ("U.S.", "Britain",
+"the Kremlin") and drop capitals that are ordinary words or common names, which would otherwise
+turn "Victoria said" into a country.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import countryinfo
 from countryinfo import CountryInfo  # noqa: F401  (the package's data folder is read below)
 
 DATA = pathlib.Path(countryinfo.__file__).parent / "data"
-OUT = pathlib.Path(__file__).resolve().parents[1] / "claimscope_rules" / "data" / "countries.json"
+OUT = pathlib.Path(__file__).resolve().parents[1] / "claimscope_rules" / "data" / "gazetteer.json"
 
 AMBIGUOUS_CAPITALS = {
     "Victoria",
@@ -87,6 +88,7 @@ OVERRIDES = {
     },
     "United Kingdom": {
         "aliases": ["UK", "U.K.", "Britain", "Great Britain"],
+        "demonyms": ["Briton"],
         "metonyms": ["Downing Street", "Whitehall"],
     },
     "Russia": {"metonyms": ["Kremlin"]},
@@ -100,6 +102,12 @@ OVERRIDES = {
     "Czechia": {"aliases": ["Czech Republic"]},
     "Myanmar": {"aliases": ["Burma"]},
     "Türkiye": {"aliases": ["Turkey"]},
+    "Turkey": {"aliases": ["Türkiye"]},
+    "Saudi Arabia": {"demonyms": ["Saudi"]},
+    "United Arab Emirates": {"aliases": ["UAE", "U.A.E.", "the Emirates"]},
+    "Ivory Coast": {"aliases": ["Côte d'Ivoire", "Cote d'Ivoire"]},
+    "Democratic Republic of the Congo": {"aliases": ["DRC", "Democratic Republic of Congo"]},
+    "Philippines": {"demonyms": ["Philippine"]},
 }
 
 
@@ -124,11 +132,12 @@ def main() -> None:
                 "name": name,
                 "type": "country",
                 "aliases": sorted(set(aliases + extra.get("aliases", []))),
-                "demonyms": [info["demonym"]],
+                "demonyms": [info["demonym"], *extra.get("demonyms", [])],
                 "metonyms": metonyms + extra.get("metonyms", []),
             }
         )
-    OUT.write_text(json.dumps(entries, indent=1, ensure_ascii=False) + "\n")
+    others = [e for e in json.loads(OUT.read_text(encoding="utf-8")) if e["type"] != "country"]
+    OUT.write_text(json.dumps(entries + others, indent=1, ensure_ascii=False) + "\n")
     print(f"wrote {len(entries)} countries to {OUT}")
 
 
