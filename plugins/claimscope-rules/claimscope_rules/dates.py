@@ -33,21 +33,15 @@ FUTURE_DAYS = 92
 # pattern, which the engine would try at every character.
 _PART_BEFORE = re.compile(r"\b(?:early|mid|late|the end of|the beginning of|the start of)[\s-]$")
 
+
 _PATTERNS = [
     ("iso", re.compile(r"\b(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)\b")),
-    # Nov. 1 to Nov. 3, 2024 / between March 3 and April 5
-    (
-        "span",
-        re.compile(
-            rf"\b(?P<month>{MONTH})\s+(?P<day>{DAY})\s*(?P<joiner>-|–|to|through|until|and)\s*"
-            rf"(?P<month2>{MONTH})\s+(?P<day2>{DAY})(?![\d,]\d)(?:,?\s+(?P<year>{YEAR}))?\b"
-        ),
-    ),
-    # October 27-28 / Oct. 27 to 28, 2024
+    # October 27-28 / Oct. 27 to 28, 2024 / Nov. 1 to Nov. 3, 2024 / between March 3 and April 5
     (
         "range",
         re.compile(
-            rf"\b(?P<month>{MONTH})\s+(?P<day>{DAY})\s*(?:-|–|to|and)\s*(?P<day2>{DAY})(?:,?\s+(?P<year>{YEAR}))?\b"
+            rf"\b(?P<month>{MONTH})\s+(?P<day>{DAY})\s*(?P<joiner>-|–|to|through|until|and)\s*"
+            rf"(?:(?P<month2>{MONTH})\s+)?(?P<day2>{DAY})(?![\d,]\d)(?:,?\s+(?P<year>{YEAR}))?\b"
         ),
     ),
     # February 24, 2022 / Oct. 23 / 23 October 2024
@@ -117,7 +111,7 @@ def _resolve(kind, m, span, start, end, published, text, has_part=False) -> Date
         except ValueError:
             return None
         return DateMention(text=span, start=start, end=end, value=value, granularity="day")
-    if kind in ("range", "span", "day", "month"):
+    if kind in ("range", "day", "month"):
         month = _month_number(groups["month"])
         if month is None:
             return None
@@ -125,7 +119,7 @@ def _resolve(kind, m, span, start, end, published, text, has_part=False) -> Date
         if kind == "month" and not year and not has_part and not _is_bare_month(groups["month"], text, start):
             return None
         if (
-            kind == "span"
+            groups.get("month2")
             and groups["joiner"] == "and"
             and not re.search(r"between\s+$", text[max(0, start - 9) : start], re.I)
         ):
@@ -140,7 +134,7 @@ def _resolve(kind, m, span, start, end, published, text, has_part=False) -> Date
             return None
         if kind == "day":
             return DateMention(text=span, start=start, end=end, value=first, granularity="day")
-        month2 = _month_number(groups["month2"]) if kind == "span" else month
+        month2 = _month_number(groups["month2"]) if groups["month2"] else month
         year2 = year
         if year and month2 is not None and month2 < month and groups.get("year"):
             year = year - 1  # "Dec. 28 to Jan. 3, 2025" began the year before
