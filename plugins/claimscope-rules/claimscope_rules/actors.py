@@ -389,7 +389,7 @@ ORGANIZATION_HEADS = (
     "Tribunal|Alliance|Coalition|Federation|League|Network|Group"
 )
 _HEAD = re.compile(
-    rf"\b(?:{ORGANIZATION_HEADS})\b(?P<tail>(?:\s+(?:of|for|on)(?:\s+the)?(?:\s+[A-Z][\w'’-]*)+)*)"
+    rf"\b(?=[A-Z])(?:{ORGANIZATION_HEADS})\b(?P<tail>(?:\s+(?:of|for|on)(?:\s+the)?(?:\s+[A-Z][\w'’-]*)+)*)"
 )
 _ACRONYM = re.compile(r"\(\s*(?P<acronym>[A-Z][A-Z&]{1,7})\s*\)")
 # Two-word names that every government has ("the Foreign Ministry", "Armed Forces"): without
