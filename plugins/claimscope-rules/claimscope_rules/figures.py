@@ -7,6 +7,7 @@ the actor north-korea; "two brigades of 6,000 people each" gives 2 brigades and 
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from claimscope.models import DocumentIn, Extraction, Figure
@@ -184,7 +185,8 @@ class FiguresExtractor:
 
     def extract(self, document: DocumentIn, found) -> Extraction:
         text = document.text
-        dates = [(d.start, d.end) for d in found.dates]
+        dates = sorted((d.start, d.end) for d in found.dates)
+        date_starts_sorted = [start for start, _ in dates]
         date_starts = {d.start for d in found.dates}
         mentions = sorted((m.start, m.end, a.id) for a in found.actors for m in a.mentions)
         mention_at = {start: (end, actor_id) for start, end, actor_id in mentions}
@@ -192,7 +194,7 @@ class FiguresExtractor:
         units_seen: list[str] = []
         for m in FIGURE.finditer(text):
             number_start = m.start("currency") if m.group("currency") else m.start("number")
-            if any(s <= number_start < e for s, e in dates) or _not_a_figure(text, m):
+            if _inside(dates, date_starts_sorted, number_start) or _not_a_figure(text, m):
                 continue
             value = _value(m.group("number"))
             if value is None:
@@ -234,22 +236,38 @@ def _not_a_figure(text: str, m: re.Match) -> bool:
     number = m.group("number")
     before = text[max(0, m.start() - 12) : m.start()].lower()
     after = text[m.end() : m.end() + 6]
-    if re.fullmatch(r"(?:1[89]|20)\d\d", number) and not m.group("currency"):
+    if _YEAR.fullmatch(number) and not m.group("currency"):
         return True  # a year
-    if re.match(r"(?:st|nd|rd|th)\b", after):
+    if _ORDINAL_SUFFIX.match(after):
         return True  # an ordinal
-    if number.lower() == "one" or (re.match(r"\s+of\b", after) and not number[0].isdigit()):
+    if number.lower() == "one" or (_OF_AFTER.match(after) and not number[0].isdigit()):
         return True  # "one of the world's", "two of them"; but "58 of the drones" counts drones
-    if re.search(r"\b(?:the|these|those|both|all|its|their)\s+$", before) and not number[0].isdigit():
+    if _DEFINITE_BEFORE.search(before) and not number[0].isdigit():
         return True  # "the two countries" refers back; it counts nothing new
-    if re.search(r"[A-Za-z]-$", text[max(0, m.start() - 2) : m.start()]):
+    if _MODEL_PREFIX.search(text, max(0, m.start() - 2), m.start()):
         return True  # part of a model name: "Fath-360", "Su-34", "F-16"
-    if re.match(r"-[A-Za-z]|\s*(?:[ap]\.m\.|[ap]m\b|GMT\b|:\d\d)|:\d\d", text[m.end() : m.end() + 6]):
+    if _ADJECTIVE_OR_TIME.match(text[m.end() : m.end() + 6]):
         return True  # a compound adjective ("a 10-day truce", "12-story") or a time of day
     label = _LABEL_BEFORE.search(text, max(0, m.start() - 20), m.start())
     if label and label.group(1).lower() not in NOT_LABELS:
         return True  # "Article 5", "Resolution 2231", "Boeing 737": a name, not a count
-    return bool(re.match(r"[\w.]", text[m.start() - 1 : m.start()]) and m.start() > 0)
+    return m.start() > 0 and bool(_GLUED_BEFORE.match(text, m.start() - 1))
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
+    """Whether `pos` falls in one of the sorted, non-overlapping `spans` (binary search)."""
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and pos < spans[i][1]
+
+
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)\b")
+_OF_AFTER = re.compile(r"\s+of\b")
+_DEFINITE_BEFORE = re.compile(r"\b(?:the|these|those|both|all|its|their)\s+$")
+_MODEL_PREFIX = re.compile(r"[A-Za-z]-$")
+_ADJECTIVE_OR_TIME = re.compile(r"-[A-Za-z]|\s*(?:[ap]\.m\.|[ap]m\b|GMT\b|:\d\d)|:\d\d")
+_GLUED_BEFORE = re.compile(r"[\w.]")
+_EACH = re.compile(r"\s+each\b")
 
 
 _LABEL_BEFORE = re.compile(r"\b([A-Z][a-z]+)\s$")
@@ -334,9 +352,9 @@ def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]], 
         part_of = _PART_OF.match(text, pos)  # "58 of the drones"
         if part_of:
             words, end = [part_of.group("noun").lower()], part_of.end()
-    each = re.match(r"\s+each\b", text[end:])
+    each = _EACH.match(text, end)
     if each:
-        end += each.end()
+        end = each.end()  # absolute: matched in place, not on a slice
     return (" ".join(words) or None), actor_id, end, ("each" if each else None)
 
 
