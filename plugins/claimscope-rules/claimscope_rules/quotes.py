@@ -4,10 +4,12 @@ Quotes are found between straight or curly double marks, and curly single marks 
 after a space; a quote left open at a paragraph end continues when the next paragraph opens
 with a mark. The speaker comes from the attribution after the quote ("…,” Costa said / said
 a senior analyst), before it ("Costa said: “…”", "Costa’s warning that “…”"), another quote
-of the same sentence, the person the sentence is about, or the quote just before (“…,” he
-said. “…”). A pronoun or a role ("he", "the minister") is the person last named. A speaker
-who is not a known actor ("a defense analyst in Kyiv") keeps the words with a null id; a
-quote without any of these keeps a null speaker.
+of the same sentence, the subject of a sentence that speaks or characterises ("Moscow
+dismissed the reports as “…”"), or the quote just before (“…,” he said. “…”). A pronoun or a
+role ("he", "the minister") is the person last named; a role with a country ("the Ukrainian
+minister") is the person last titled with it. A speaker who is not a known actor ("a defense
+analyst in Kyiv", "the UK Ministry of Defence", where the actor only qualifies the phrase)
+keeps the words with a null id; a quote without any of these keeps a null speaker.
 """
 
 from __future__ import annotations
@@ -29,6 +31,24 @@ SPEECH_NOUNS = (
     r"warning|statement|remarks?|words|message|comments?|call|plea|claim|assertion|promise|pledge|view"
 )
 PRONOUNS = {"he", "she", "they", "i", "we"}
+# Verbs that put words in someone's mouth without a speech verb: "dismissed the reports as “…”".
+CHARACTERIZE = (
+    r"dismissed|rejected|denied|branded|labell?ed|termed|described|accused|vowed|pledged|promised|condemned"
+)
+# "Ukrainian officials said": the head stands for the actor it modifies.
+STANDS_FOR = {
+    "officials",
+    "authorities",
+    "government",
+    "military",
+    "forces",
+    "army",
+    "leadership",
+    "administration",
+}
+# Words that cannot open a speaker's noun phrase: "rejected what it called “…”".
+_NOT_A_SPEAKER = {"what", "which", "who", "whom", "that", "it", "this", "there"}
+_PREPOSITIONS = {"of", "for", "at", "in", "with", "from", "on"}
 # "the minister said" stands for the person last named; "the ministry said" does not.
 PERSON_ROLES = {
     "president",
@@ -73,6 +93,13 @@ _BEFORE = re.compile(
 _PARTICIPLE = re.compile(
     r"\b(?:saying|adding|calling|describing|warning|noting|arguing|insisting|writing|telling)\b"
 )
+# What follows an actor in the noun phrase it qualifies: "’s state news agency", " Ministry of Defence".
+_NOUN_TAIL = re.compile(
+    r"(?:[’']s(?:\s+(?!(?:on|in|at|has|have|had|was|were|is|also|who|which)\b)[a-z][\w-]*){1,4}"
+    r"|(?:\s+(?:(?:of|for|and|the)\s+)*[A-Z][\w-]*)+)?"
+)
+_APPOSITION = re.compile(r",\s+(?:the|a|an|[A-Z])")
+_SUBJECT_CUE = re.compile(rf"{_PARTICIPLE.pattern}|\b(?:{SPEECH}|{CHARACTERIZE})\b")
 
 
 @dataclass
@@ -84,7 +111,7 @@ class _Part:
 
 class QuotesExtractor:
     name = "rules.quotes"
-    version = "0.1.0"
+    version = "0.2.0"
     produces = ("quotes",)
     requires = ("actors",)
 
@@ -184,12 +211,15 @@ def _attribute(quote: Quote, text: str, s_start: int, s_end: int, people, mentio
     m = _BEFORE.search(before)
     if m and _speaker(quote, text, s_start, m, people, mentions):
         return
-    if _PARTICIPLE.search(before) or re.search(SPEECH, before):
+    cue = _SUBJECT_CUE.search(before)
+    if cue:
         # the sentence's subject: its first person, else its first actor ("Iran ..., calling it “…”")
-        subject = [p for p in people if s_start <= p.start < quote.start]
-        subject = subject or [_Mention(s, e, a) for s, e, a in mentions if s_start <= s < quote.start]
+        subject = [p for p in people if s_start <= p.start < s_start + cue.start()]
+        subject = subject or [
+            _Mention(s, e, a) for s, e, a in mentions if s_start <= s < s_start + cue.start()
+        ]
         if subject:
-            _set(quote, subject[0].actor, text[subject[0].start : subject[0].end], _cue(before))
+            _set_subject(quote, text, subject[0], s_start + cue.start(), mentions, cue.group())
 
 
 def _speaker(quote: Quote, text: str, offset: int, m: re.Match, people, mentions) -> bool:
@@ -201,36 +231,103 @@ def _speaker(quote: Quote, text: str, offset: int, m: re.Match, people, mentions
     who_start, who_end = offset + m.start(name), offset + m.end(name)
     who = text[who_start:who_end].strip()
     words = who.lower().split()
-    if not words or len(words) > 9:
+    if not words or len(words) > 9 or not _noun_phrase(who):
         return False
     inside = [a for s, e, a in mentions if who_start <= s and e <= who_end]
     person = next((a for a in reversed(inside) if a.type == "person"), None)
     if person is not None:
         _set(quote, person, who, cue)
         return True
-    if words[-1] in PRONOUNS or (words[0] == "the" and words[-1] in PERSON_ROLES and not inside):
-        last = [p for p in people if p.end <= quote.start]
-        if last:
-            _set(quote, last[-1].actor, who, cue)
+    if words[-1] in PRONOUNS or (words[0] == "the" and words[-1] in PERSON_ROLES):
+        actor = _antecedent(words, text, inside, [p for p in people if p.end <= quote.start], mentions)
+        if actor is not None:
+            _set(quote, actor, who, cue)
             return True
-        return False
-    if inside:
+        if not inside:
+            return False
+    head = _head(words)
+    if inside and (head in STANDS_FOR or not _modifies(text, who_start, who_end, mentions)):
         _set(quote, inside[-1], who, cue)
         return True
-    if words[0] not in ("it", "this", "that", "which", "who"):
-        quote.speaker_name = quote.speaker_text = who
-        quote.cue = cue
-        return True
-    return False
+    quote.speaker_name = quote.speaker_text = who
+    quote.cue = cue
+    return True
+
+
+def _noun_phrase(who: str) -> bool:
+    """False for words that cannot name a speaker ("rejected what it")."""
+    words = who.split()
+    if any(w.lower() in _NOT_A_SPEAKER for w in words):
+        return False
+    return not (words[0].islower() and words[0].endswith(("ed", "ing")))
+
+
+def _head(words: list[str]) -> str:
+    """The head noun: the last word before a preposition ("spokesperson for X")."""
+    before = next((i for i, w in enumerate(words) if w in _PREPOSITIONS), len(words))
+    return re.sub(r"[’']s?$", "", words[max(before - 1, 0)])
+
+
+def _modifies(text: str, start: int, end: int, mentions) -> bool:
+    """True when the phrase is about something its actor only qualifies: the actor is not the
+    phrase's last word ("the UK Ministry of Defence", "a spokesperson for South Korea's army")."""
+    last = max((e for s, e, _ in mentions if start <= s and e <= end), default=end)
+    return bool(re.sub(r"^[’']s?", "", text[last:end].strip()))
+
+
+def _antecedent(words: list[str], text: str, inside, earlier: list[_Mention], mentions) -> Actor | None:
+    """The person a pronoun or a role stands for: the most recent person named before, or for a
+    role with a country ("the Ukrainian minister") the most recent person titled with it."""
+    if not earlier:
+        return None
+    countries = {a.id for a in inside if a.type != "person"}
+    if words[-1] in PRONOUNS or not countries:
+        return earlier[-1].actor
+    for person in reversed(earlier):
+        if countries & _title_ids(text, person.actor, mentions):
+            return person.actor
+    return None
+
+
+def _title_ids(text: str, person: Actor, mentions) -> set[str]:
+    """Ids of the actors named in a person's titles: before a mention in the same clause
+    ("Ukrainian Foreign Minister X") or in an apposition after it ("X, the German envoy,")."""
+    spans = []
+    for m in person.mentions:
+        spans.append((max(text.rfind(c, 0, m.start) for c in ',.;\n“”"') + 1, m.start))
+        if _APPOSITION.match(text, m.end):
+            ends = [i for i in (text.find(c, m.end + 1) for c in ",.;\n") if i != -1]
+            spans.append((m.end, min(ends, default=m.end)))
+    return {a.id for s, e, a in mentions if a is not person and any(lo <= s and e <= hi for lo, hi in spans)}
 
 
 def _set(quote: Quote, actor: Actor, written: str, cue: str | None) -> None:
     quote.speaker_id, quote.speaker_name, quote.speaker_text, quote.cue = actor.id, actor.name, written, cue
 
 
-def _cue(before: str) -> str | None:
-    m = _PARTICIPLE.search(before) or re.search(SPEECH, before)
-    return m.group() if m else None
+def _set_subject(quote: Quote, text: str, subject: _Mention, cue_start: int, mentions, cue: str) -> None:
+    """The sentence's subject speaks. "Pyongyang’s state news agency, KCNA, rejected …": an
+    apposition names the speaker; "The UK Ministry of Defence said …": the actor only qualifies
+    the phrase, which is kept as written."""
+    end = subject.end + _NOUN_TAIL.match(text, subject.end, cue_start).end() - subject.end
+    phrase = text[subject.start : end]
+    if text.startswith(",", end):
+        close = text.find(",", end + 1, cue_start)
+        named = [(s, e, a) for s, e, a in mentions if end < s and close != -1 and e <= close]
+        if named and not text[end + 1 : named[0][0]].strip():
+            _set(quote, named[0][2], text[named[0][0] : named[0][1]], cue)
+            return
+    words = phrase.lower().split()
+    if (
+        subject.actor.type == "person"
+        or len(words) > 6
+        or not _modifies(text, subject.start, subject.start + len(phrase), mentions)
+        or _head(words) in STANDS_FOR
+    ):
+        _set(quote, subject.actor, text[subject.start : subject.end], cue)
+        return
+    quote.speaker_name = quote.speaker_text = phrase
+    quote.cue = cue
 
 
 def _share_attribution(quotes: list[Quote], text: str, bounds: list[tuple[int, int]]) -> None:

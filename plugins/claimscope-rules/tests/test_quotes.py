@@ -61,3 +61,45 @@ def test_apostrophes_are_not_quotes(extract):
 def test_a_country_can_be_the_speaker_of_its_sentence(extract):
     got = quotes(extract("Iran on Tuesday denied the reports, calling them “baseless Western propaganda.”"))
     assert got[0][:2] == ("baseless Western propaganda.", "iran")
+
+
+def test_a_characterising_verb_gives_the_subject_a_short_partial_quote(extract):
+    got = quotes(extract("The Kremlin on Friday dismissed the leak as “pure fiction,” without elaborating."))
+    assert got == [("pure fiction,", "russia", "Russia", "Kremlin", "dismissed")]
+
+
+def test_an_institution_an_actor_only_qualifies_is_kept_as_written(extract):
+    got = quotes(extract("The Polish Ministry of Finance said on Monday that growth was “slowing sharply”."))
+    assert got == [
+        ("slowing sharply", None, "Polish Ministry of Finance", "Polish Ministry of Finance", "said")
+    ]
+
+
+def test_officials_of_a_country_speak_for_it(extract):
+    got = quotes(extract("“The border stays closed,” Finnish officials said."))
+    assert got == [("The border stays closed,", "finland", "Finland", "Finnish officials", "said")]
+
+
+def test_an_indefinite_speaker_for_a_country_has_no_id(extract):
+    got = quotes(extract("A spokesperson for Japan’s coast guard said crews were “on alert”."))
+    assert got[0][:3] == ("on alert", None, "A spokesperson for Japan’s coast guard")
+
+
+def test_an_apposition_names_the_agency_that_speaks(extract):
+    text = "Beijing’s official news agency, Xinhua, rejected what it called “malicious smears” by Washington."
+    got = quotes(extract(text))
+    assert got[0][0] == "malicious smears" and got[0][1] == "xinhua"
+
+
+def test_a_role_with_a_country_is_the_person_titled_with_it(extract):
+    text = (
+        "Polish Foreign Minister Radoslaw Sikorski met his French counterpart, Jean-Noel Barrot, in Warsaw. "
+        "“Our skies are not a corridor,” the Polish minister said."
+    )
+    assert quotes(extract(text))[0][1:4] == ("radoslaw-sikorski", "Radoslaw Sikorski", "the Polish minister")
+
+
+def test_a_role_nobody_holds_is_not_given_to_someone_else(extract):
+    text = "Ana Costa, a Portuguese diplomat, arrived. “We are ready,” the Spanish minister said."
+    got = quotes(extract(text))[0]
+    assert got[1] != "ana-costa" and got[3] == "the Spanish minister"
