@@ -2,18 +2,22 @@
 
 A sentence about an actor or a figure is a claim when a cue says how it stands:
 
-- unconfirmed — "could not be independently verified", "has not confirmed", "yet to be
-  confirmed", "no confirmed reports", "allegedly", a parenthetical ", if true,"; a
+- unconfirmed — "could not be independently verified", "has not confirmed", "declined to
+  confirm", "yet to be confirmed", "no confirmed reports", a parenthetical ", if true,"; a
   confirmation under negation ("Neither X nor Y has confirmed") is unconfirmed too, and one
   under a condition ("If confirmed, ...") sets nothing: it opens a hypothetical;
-- denied — "denied", "dismissed", "is not providing";
-- disputed — "disputed", "contested", "questioned", "rejected as false";
+- denied — "denied", "dismissed", "rejected the allegations", "is not providing", and a
+  reported "the reports were false" or “is not sending” even inside the quote that says it;
+- disputed — "disputed", "contested", "questioned", "contradicted", "rejected as false";
 - confirmed — "confirmed", "verified", "corroborated", "acknowledged";
-- reported — "said", "reported", "according to", "warned", "estimated", "believes", "suggested".
+- reported — "said", "reported", "according to", "warned", "estimated", "believes", "accused";
+- unconfirmed, last — a hedge on a bare statement ("allegedly", "and potentially nuclear
+  technology"), unless the sentence only speculates ("would ..., potentially allowing").
 
-The strongest cue in the sentence sets the status, in that order. A following sentence that
-says "these reports" are unconfirmed (or confirmed, denied) updates a reported claim before it.
-Sentences that open with, or are mostly, direct quotation are quotes, not claims.
+The strongest cue outside direct quotation sets the status, in that order. A following
+sentence that says "these reports" or "the figure" are unconfirmed (or confirmed, denied)
+updates a reported claim before it; when it says nothing more, it is not a claim itself.
+Sentences that open with, or are mostly, direct quotation (found.quotes) are quotes, not claims.
 """
 
 from __future__ import annotations
@@ -22,18 +26,32 @@ import re
 
 from claimscope.models import Claim, DocumentIn, Extraction
 
-from claimscope_rules.text import sentences
+from claimscope_rules.text import Sentence, sentences
 
-_NEG = r"(?:not|never|no|yet to be|nor)"
+_VERIFY = r"(?:confirm|verify)"
+_DISMISSED = (
+    r"(?:false|fabricat\w*|baseless|groundless|untrue|lies|a lie|nonsense|a hoax|hoax|propaganda|fake)"
+)
+_HEDGE = re.compile(r"\b(?:potentially\b(?!\s+\w+(?:ing|ed)\b)|allegedly\b|purportedly\b)", re.I)
+_SPECULATION = re.compile(r"\b(?:would|could|might|may)\b", re.I)
+_NOT_SENDING = (
+    r"(?:is|was|are|were|has|have) not (?:providing|sending|supplying|involved|deploying|sent|supplied)"
+)
+_ACCUSATIONS = r"(?:accusations?|allegations?|charges?|reports?|claims?|rumou?rs)"
+# (status, pattern): the first status whose pattern matches outside direct quotation wins.
 CUES: list[tuple[str, re.Pattern]] = [
     (
         "unconfirmed",
         re.compile(
-            r"\b(?:could not be (?:independently )?(?:verified|confirmed)|cannot be (?:independently )?(?:verified|confirmed)|"
-            r"(?:has|have|had) not (?:yet )?(?:been )?(?:confirmed|verified)|(?:has|have|had) yet to (?:be )?(?:confirm|confirmed|verify|verified)|"
-            r"yet to be (?:confirmed|verified)|not (?:yet )?(?:been )?(?:independently )?(?:confirmed|verified)|"
-            r"neither\b.{0,60}?\bnor\b.{0,60}?\b(?:confirmed|verified)|no confirmed reports?|unconfirmed|unverified|"
-            r"(?<=, )if (?:true|confirmed)(?=,)|allegedly|purportedly|could not independently)\b",
+            rf"\b(?:(?:could|can|cannot|can't|could not|did|does|do|would|will) not (?:be )?(?:independently )?(?:{_VERIFY}|verified|confirmed)|"
+            rf"(?:cannot|can't|couldn't|didn't|doesn't|won't|wouldn't) (?:be )?(?:independently )?(?:{_VERIFY}|verified|confirmed)|"
+            rf"(?:declined|refused|unable|not able|been unable) to (?:independently )?{_VERIFY}|"
+            r"(?:has|have|had) not (?:yet )?(?:been )?(?:independently )?(?:confirmed|verified)|"
+            rf"(?:has|have|had) yet to (?:be )?(?:independently )?(?:{_VERIFY}|confirmed|verified)|"
+            r"yet to be (?:independently )?(?:confirmed|verified)|not (?:yet )?(?:been )?(?:independently )?(?:confirmed|verified)|"
+            r"neither\b.{0,60}?\bnor\b.{0,60}?\b(?:confirmed|verified)|no (?:independent )?confirmation|"
+            r"without (?:independent )?(?:confirmation|verification)|no confirmed reports?|unconfirmed|unverified|"
+            r"(?<=, )if (?:true|confirmed)(?=,)|could not independently)\b",
             re.I,
         ),
     ),
@@ -41,7 +59,9 @@ CUES: list[tuple[str, re.Pattern]] = [
         "denied",
         re.compile(
             r"\b(?:denied|denies|deny|denying|dismissed|dismisses|refuted|refutes|"
-            r"(?:is|was|are|were|has|have) not (?:providing|sending|supplying|involved|deploying|sent|supplied))\b",
+            rf"(?:rejected|rejects|rejecting) (?:the |these |those |such |what (?:it|they|he|she) called )?(?:\w+ ){{0,2}}{_ACCUSATIONS}(?![^.]{{0,40}}\bas {_DISMISSED})|"
+            r"rejected what (?:it|they|he|she) (?:called|described as)|"
+            rf"{_NOT_SENDING})\b",
             re.I,
         ),
     ),
@@ -49,7 +69,8 @@ CUES: list[tuple[str, re.Pattern]] = [
         "disputed",
         re.compile(
             r"\b(?:disputed|disputes|contested|contests|questioned|questions whether|cast doubt|casts doubt|challenged|"
-            r"rejected[^.]{0,40}\bas (?:false|fabricated|baseless|untrue|propaganda))\b",
+            r"contradicted|contradicts|rebutted|rebuts|"
+            rf"rejected[^.]{{0,40}}\bas {_DISMISSED})\b",
             re.I,
         ),
     ),
@@ -63,37 +84,67 @@ CUES: list[tuple[str, re.Pattern]] = [
     (
         "reported",
         re.compile(
-            r"\b(?:said|says|stated|told|reported|reports (?:indicate|suggest|say|said|show)|reports had (?:already )?indicated|"
+            r"\b(?:said|says|stated|told|reported|reportedly|reports (?:indicate|suggest|say|said|show)|reports had (?:already )?indicated|"
             r"reports? (?:from|by) [^.]{0,60}? that|according to|warned|warns|(?:has|have) warned|estimated|estimates|"
-            r"believes?|believed|suggested|suggests|indicated|indicates|claimed|announced|revealed|assessed|assesses)\b",
+            r"believes?|believed|suggested|suggests|indicated|indicates|claimed|claims that|announced|revealed|assessed|assesses|"
+            r"accused|accuses|wrote|writes|posted)\b",
             re.I,
         ),
     ),
+    # a hedge sets the status of a bare statement when it qualifies a thing ("has received ...
+    # and potentially nuclear technology"), not a consequence the sentence speculates about
+    # ("would ..., potentially allowing it ...")
+    ("unconfirmed", _HEDGE),
 ]
-_THESE_REPORTS = re.compile(r"\b(?:these|those|the|such) (?:reports|claims|allegations|accounts)\b", re.I)
+_REPORTING = next(pattern for status, pattern in CUES if status == "reported")
+# Reported words that deny may sit in the quote: 'Ryabkov said the reports were “fabrications”',
+# 'Araghchi said Tehran “has not sent a single drone”'.
+_QUOTED_DENIAL = re.compile(
+    rf"\b(?:{_ACCUSATIONS} (?:was|were|is|are) [“\"‘']?{_DISMISSED}|[“\"‘']?{_NOT_SENDING}|[“\"‘']?(?:denied|denies|deny))\b",
+    re.I,
+)
+_THESE_REPORTS = re.compile(
+    r"(?:^(?:but |however,? |though )?(?:the|this|that)|\b(?:these|those|such)) (?:reports?|claims?|allegations?|accounts?|figures?|"
+    r"estimates?|numbers?|information|footage|video|assessment|toll)\b",
+    re.I,
+)
+_NOTE = re.compile(
+    r"(?:but |however |though )?(?:the|this|that|these|those|such) (?:reports?|claims?|allegations?|accounts?|figures?|"
+    r"estimates?|numbers?|information|footage|video|assessment|toll)\b",
+    re.I,
+)
+_APPOSITION = re.compile(r"(?:a|an|the|its|his|her|their|who|which)\b|[a-z]")
+# a passive cue names its claimant after "by": "the claim was contradicted by Ukrainian officials"
+_BY_AGENT = re.compile(
+    r"\b(?:was|were|been|is|are) (?:\w+ )?(?:confirmed|verified|corroborated|contradicted|disputed|questioned|"
+    r"denied|rejected|challenged|reported) by (?P<who>(?:the )?[^,.;]{2,80})"
+)
 _ACCORDING_TO = re.compile(r"\baccording to (?P<who>[^,.;]{2,80})", re.I)
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
 class ClaimsExtractor:
     name = "rules.claims"
-    version = "0.1.0"
+    version = "0.2.0"
     produces = ("claims",)
     requires = ("actors", "dates", "figures", "quotes")
 
     def extract(self, document: DocumentIn, found) -> Extraction:
         text = document.text
         mentions = sorted((m.start, m.end, a) for a in found.actors for m in a.mentions)
+        quoted = [(q.start - 1, q.end + 1) for q in found.quotes]
         claims: list[Claim] = []
         previous: Claim | None = None
-        quoted = [(q.start - 1, q.end + 1) for q in found.quotes]
         for sentence in sentences(text):
-            status_cue = _status(sentence.text)
-            in_quote = any(s <= sentence.start < e for s, e in quoted)
-            if status_cue is None or in_quote or sentence.text.endswith("?") or _mostly_quoted(sentence.text):
+            spans = [
+                (max(s, sentence.start), min(e, sentence.end))
+                for s, e in quoted
+                if s < sentence.end and e > sentence.start
+            ]
+            status_cue = _status(sentence, spans)
+            if status_cue is None or sentence.text.endswith("?") or _mostly_quoted(sentence, spans):
                 previous = None
                 continue
-            status, cue, cue_start = status_cue
+            status, cue, anchor = status_cue
             if (
                 previous is not None
                 and previous.status == "reported"
@@ -101,12 +152,15 @@ class ClaimsExtractor:
                 and _THESE_REPORTS.search(sentence.text)
             ):
                 previous.status, previous.cue = status, cue  # "These reports have yet to be confirmed."
+                if _NOTE.match(sentence.text) and "," not in sentence.text:
+                    previous = None
+                    continue  # "The figure could not be verified by X." says nothing of its own
             inside = [(s, e, a) for s, e, a in mentions if sentence.start <= s < sentence.end]
             figures = [i for i, f in enumerate(found.figures) if sentence.start <= f.start < sentence.end]
             if not inside and not figures:
                 previous = None
                 continue
-            claimant_id, claimant_name = _claimant(sentence.text, sentence.start, cue_start, inside)
+            claimant_id, claimant_name = _claimant(sentence.text, sentence.start, anchor, inside)
             date = next(
                 (d.value for d in found.dates if sentence.start <= d.start < sentence.end and d.value), None
             )
@@ -127,25 +181,57 @@ class ClaimsExtractor:
         return Extraction(claims=claims)
 
 
-def _status(sentence: str) -> tuple[str, str, int] | None:
-    """(status, cue words, where the cue starts) of the strongest cue outside direct quotation."""
-    unquoted = _QUOTED.sub(lambda m: " " * len(m.group()), sentence)
+def _status(sentence: Sentence, quoted: list[tuple[int, int]]) -> tuple[str, str, int] | None:
+    """(status, cue words, where the claimant's verb starts in the sentence) from the strongest
+    cue outside direct quotation; a report called false in the quote it ends with is denied.
+    The claimant is the subject of the reporting verb when there is one ("X said ..., a claim
+    Y could not verify"), else of the status cue ("Seoul has yet to confirm ...")."""
+    chars = list(sentence.text)
+    for s, e in quoted:
+        chars[s - sentence.start : e - sentence.start] = " " * (e - s)
+    unquoted = "".join(chars)
+    reporting = _REPORTING.search(unquoted)
     for status, pattern in CUES:
         m = pattern.search(unquoted)
-        if m:
-            return status, sentence[m.start() : m.end()], m.start()
+        if m and not (pattern is _HEDGE and _SPECULATION.search(unquoted)):
+            anchor = reporting.start() if reporting else m.start()
+            called = _QUOTED_DENIAL.search(sentence.text)
+            if called and status == "reported":
+                return "denied", called.group(), anchor
+            return status, sentence.text[m.start() : m.end()], anchor
     return None
 
 
-def _mostly_quoted(sentence: str) -> bool:
-    quoted = sum(len(m.group()) for m in _QUOTED.finditer(sentence))
-    return sentence.startswith(("“", '"')) or quoted > 0.5 * len(sentence)
+def _mostly_quoted(sentence: Sentence, quoted: list[tuple[int, int]]) -> bool:
+    """A sentence that opens with direct quotation or is mostly quotation is a quote."""
+    inside = sum(e - s for s, e in quoted)
+    return any(s <= sentence.start for s, _ in quoted) or inside > 0.5 * len(sentence.text)
+
+
+def _subject_clause(sentence: str, cue_start: int) -> tuple[int, int]:
+    """Where the cue's subject sits: the words between the last comma (or "that") and the cue,
+    or when an apposition ends just before the cue ("Jack Watling, a senior fellow at X, said")
+    the words it describes."""
+    start, end = _clause_start(sentence, cue_start), cue_start
+    if sentence[start:end].strip():
+        return start, end
+    while start > 0:
+        end = start - 1  # the comma before the cue or before an apposition
+        start = sentence.rfind(",", 0, end) + 1
+        if not _APPOSITION.match(sentence[start:end].strip()):
+            return start, end
+    return start, start
+
+
+def _clause_start(sentence: str, end: int) -> int:
+    that = sentence.rfind(" that ", 0, end)
+    return max(sentence.rfind(",", 0, end) + 1, that + 6 if that != -1 else 0)
 
 
 def _claimant(sentence: str, offset: int, cue_start: int, inside) -> tuple[str | None, str | None]:
-    """Who makes the claim: the source named after "according to", else the actor or noun
-    phrase just before the cue verb ("Ukrainian intelligence estimates", "Analysts believe")."""
-    source = _ACCORDING_TO.search(sentence)
+    """Who makes the claim: the source named after "according to" or a passive "by", else the
+    actor or noun phrase that is the subject of the cue verb ("Ukrainian intelligence estimates", "Analysts believe")."""
+    source = _ACCORDING_TO.search(sentence) or _BY_AGENT.search(sentence)
     if source:
         start, end = offset + source.start("who"), offset + source.end("who")
         named = [a for s, e, a in inside if start <= s < end]
@@ -153,13 +239,13 @@ def _claimant(sentence: str, offset: int, cue_start: int, inside) -> tuple[str |
             actor = named[-1]
             return actor.id, actor.name
         return None, source.group("who").strip()
-    clause_start = max(sentence.rfind(",", 0, cue_start), sentence.rfind(" that ", 0, cue_start), -1) + 1
-    subject = sentence[clause_start:cue_start].strip()
+    clause_start, clause_end = _subject_clause(sentence, cue_start)
+    subject = sentence[clause_start:clause_end].strip()
     if not subject or len(subject.split()) > 8:
         return None, None
-    named = [a for s, e, a in inside if offset + clause_start <= s < offset + cue_start]
+    named = [a for s, e, a in inside if offset + clause_start <= s < offset + clause_end]
     if named:
-        actor = named[-1]
+        actor = next((a for a in named if a.type == "person"), named[-1])
         return actor.id, actor.name
     words = subject.split()
     if words[-1].lower() in {

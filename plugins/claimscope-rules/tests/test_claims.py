@@ -68,3 +68,59 @@ def test_claim_carries_subjects_figures_date_and_claimant(extract):
 
 def test_opinion_and_questions_are_not_claims(extract):
     assert extract("Will NATO respond? Peace matters to everyone.").claims == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status", "cue"),
+    [
+        (
+            "Berlin declined to confirm that 60 German tanks had been delivered.",
+            "unconfirmed",
+            "declined to confirm",
+        ),
+        ("Tokyo did not confirm the arrival of 3 Chinese frigates.", "unconfirmed", "did not confirm"),
+        ("Hungary rejected the allegations about 200 trucks.", "denied", "rejected the allegations"),
+        (
+            "Cuba rejected what it called the recruitment of 400 mercenaries.",
+            "denied",
+            "rejected what it called",
+        ),
+        ("The account of 30 strikes was contradicted by Polish officials.", "disputed", "contradicted"),
+        (
+            "Belarus has received 90 Russian jets and potentially nuclear warheads.",
+            "unconfirmed",
+            "potentially",
+        ),
+    ],
+)
+def test_more_status_cues(extract, sentence, status, cue):
+    assert claims(extract(sentence)) == [(status, cue)]
+
+
+def test_a_hedge_on_a_speculated_consequence_is_not_a_claim(extract):
+    text = "The arrival of Iranian advisers would change the war, potentially drawing in Israel."
+    assert extract(text).claims == []
+
+
+def test_a_denial_in_the_partial_quote_a_claimant_reports(extract):
+    text = "Hungary’s foreign minister, Peter Szijjarto, said Budapest “is not supplying weapons” to Kyiv."
+    claim = extract(text).claims[0]
+    assert (claim.status, claim.claimant_id) == ("denied", "peter-szijjarto")
+
+
+def test_a_note_on_the_figure_updates_the_claim_and_is_not_one_itself(extract):
+    got = extract(
+        "Latvia said 200 Russian drones crossed its border. The figure could not be verified."
+    ).claims
+    assert [(c.status, c.claimant_id) for c in got] == [("unconfirmed", "latvia")]
+
+
+def test_the_claimant_is_the_person_an_apposition_describes(extract):
+    text = "Ana Costa, a senior fellow at the Royal United Services Institute, said Russia lost 300 tanks."
+    assert extract(text).claims[0].claimant_name == "Ana Costa"
+
+
+def test_the_reporting_source_is_the_claimant_not_the_one_who_could_not_verify(extract):
+    text = "Ukraine said it downed 20 Iranian drones, a claim Reuters could not independently verify."
+    claim = extract(text).claims[0]
+    assert (claim.status, claim.claimant_id) == ("unconfirmed", "ukraine")
