@@ -1,4 +1,8 @@
+from itertools import pairwise
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def claims(extraction):
@@ -124,3 +128,32 @@ def test_the_reporting_source_is_the_claimant_not_the_one_who_could_not_verify(e
     text = "Ukraine said it downed 20 Iranian drones, a claim Reuters could not independently verify."
     claim = extract(text).claims[0]
     assert (claim.status, claim.claimant_id) == ("unconfirmed", "ukraine")
+
+
+SENTENCES = st.sampled_from(
+    [
+        "Seoul confirmed that 1,500 North Korean troops left.",
+        "Pyongyang denied it.",
+        "“We deny everything,” the envoy said.",
+        "Neither the U.S. nor NATO has confirmed the reports.",
+        "According to Mr. Costa, Iran sent 40 drones on Oct. 3.",
+        "These reports have yet to be confirmed.",
+        "Will NATO respond?",
+        "Analysts believe Russia lost 300 tanks,",
+        "if true,",
+        "\n",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.lists(SENTENCES, min_size=1, max_size=12).map(" ".join))
+def test_claim_spans_spell_the_text_and_do_not_overlap(extract, text):
+    extraction = extract(text)
+    for claim in extraction.claims:
+        assert text[claim.start : claim.end] == claim.text
+        assert claim.status in {"confirmed", "reported", "unconfirmed", "disputed", "denied"}
+        assert claim.cue is None or claim.cue.lower() in claim.text.lower()
+        assert all(claim.start <= extraction.figures[i].start < claim.end for i in claim.figure_refs)
+    found = extraction.claims
+    assert all(a.end <= b.start for a, b in pairwise(found))

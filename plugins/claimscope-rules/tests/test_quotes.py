@@ -1,3 +1,9 @@
+from itertools import pairwise
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+
 def quotes(extraction):
     return [(q.text, q.speaker_id, q.speaker_name, q.speaker_text, q.cue) for q in extraction.quotes]
 
@@ -103,3 +109,40 @@ def test_a_role_nobody_holds_is_not_given_to_someone_else(extract):
     text = "Ana Costa, a Portuguese diplomat, arrived. “We are ready,” the Spanish minister said."
     got = quotes(extract(text))[0]
     assert got[1] != "ana-costa" and got[3] == "the Spanish minister"
+
+
+PIECES = st.sampled_from(
+    [
+        "“",
+        "”",
+        '"',
+        "‘",
+        "’",
+        "'",
+        "\n",
+        ",",
+        ".",
+        " ",
+        "he said",
+        "Keir Starmer said:",
+        "according to Iran",
+        "the minister",
+        "a defense analyst told",
+        "We will",
+        "not leave",
+        "isn’t",
+        "officials’",
+        "Kyiv",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.lists(PIECES, min_size=1, max_size=40).map(" ".join))
+def test_quote_spans_spell_the_text_in_order_and_groups_never_go_back(extract, text):
+    found = extract(text).quotes
+    for quote in found:
+        assert text[quote.start : quote.end] == quote.text
+        assert quote.speaker_id is None or quote.speaker_name is not None
+    assert [q.group for q in found] == sorted(q.group for q in found)
+    assert all(a.end <= b.start for a, b in pairwise(found))
