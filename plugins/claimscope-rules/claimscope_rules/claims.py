@@ -1,6 +1,8 @@
 """rules.claims: statements of fact, who makes them, and how far they are confirmed.
 
-A sentence about an actor or a figure is a claim when a cue says how it stands:
+A sentence is a claim when a cue says how it stands: any cue but a bare reporting verb on its
+own ("Some analysts questioned the tally."), a reporting verb when the sentence names an actor
+or a figure:
 
 - unconfirmed — "could not be independently verified", "has not confirmed", "declined to
   confirm", "yet to be confirmed", "no confirmed reports", a parenthetical ", if true,"; a
@@ -34,9 +36,7 @@ _DISMISSED = (
 )
 _HEDGE = re.compile(r"\b(?:potentially\b(?!\s+\w+(?:ing|ed)\b)|allegedly\b|purportedly\b)", re.I)
 _SPECULATION = re.compile(r"\b(?:would|could|might|may)\b", re.I)
-_NOT_SENDING = (
-    r"(?:is|was|are|were|has|have) not (?:providing|sending|supplying|involved|deploying|sent|supplied)"
-)
+_NOT_SENDING = r"(?:is|was|are|were|has|have) [“\"‘']?not (?:providing|sending|supplying|involved|deploying|sent|supplied)"
 _ACCUSATIONS = r"(?:accusations?|allegations?|charges?|reports?|claims?|rumou?rs)"
 # (status, pattern): the first status whose pattern matches outside direct quotation wins.
 CUES: list[tuple[str, re.Pattern]] = [
@@ -77,7 +77,7 @@ CUES: list[tuple[str, re.Pattern]] = [
     (
         "confirmed",
         re.compile(
-            r"(?<![Ii]f )\b(?:confirmed|confirms|confirm|verified|verifies|corroborated|corroborates|acknowledged|acknowledges)\b",
+            r"(?<![Ii]f )\b(?:confirmed|confirms|confirm|verified|verifies|corroborated|corroborates|corroborating|confirming|acknowledged|acknowledges)\b",
             re.I,
         ),
     ),
@@ -110,7 +110,8 @@ _THESE_REPORTS = re.compile(
 )
 _NOTE = re.compile(
     r"(?:but |however |though )?(?:the|this|that|these|those|such) (?:reports?|claims?|allegations?|accounts?|figures?|"
-    r"estimates?|numbers?|information|footage|video|assessment|toll)\b",
+    r"estimates?|numbers?|information|footage|video|assessment|toll) "
+    r"(?:could|can|cannot|has|have|had|was|were|is|are|remains?|did|does|do|would)\b",
     re.I,
 )
 _APPOSITION = re.compile(r"(?:a|an|the|its|his|her|their|who|which)\b|[a-z]")
@@ -152,12 +153,12 @@ class ClaimsExtractor:
                 and _THESE_REPORTS.search(sentence.text)
             ):
                 previous.status, previous.cue = status, cue  # "These reports have yet to be confirmed."
-                if _NOTE.match(sentence.text) and "," not in sentence.text:
-                    previous = None
-                    continue  # "The figure could not be verified by X." says nothing of its own
+            if status != "reported" and _NOTE.match(sentence.text) and "," not in sentence.text:
+                previous = None
+                continue  # "The figure could not be verified by X." says nothing of its own
             inside = [(s, e, a) for s, e, a in mentions if sentence.start <= s < sentence.end]
             figures = [i for i, f in enumerate(found.figures) if sentence.start <= f.start < sentence.end]
-            if not inside and not figures:
+            if not inside and not figures and status == "reported":
                 previous = None
                 continue
             claimant_id, claimant_name = _claimant(sentence.text, sentence.start, anchor, inside)
@@ -203,9 +204,18 @@ def _status(sentence: Sentence, quoted: list[tuple[int, int]]) -> tuple[str, str
 
 
 def _mostly_quoted(sentence: Sentence, quoted: list[tuple[int, int]]) -> bool:
-    """A sentence that opens with direct quotation or is mostly quotation is a quote."""
-    inside = sum(e - s for s, e in quoted)
-    return any(s <= sentence.start for s, _ in quoted) or inside > 0.5 * len(sentence.text)
+    """A sentence that opens with direct quotation, brings one in after a colon ("X said: “…”")
+    or says little besides it is a quote; a partial quote inside reported words is a claim's."""
+    if not quoted:
+        return False
+    if any(
+        s <= sentence.start or sentence.text[: s - sentence.start].rstrip().endswith(":") for s, _ in quoted
+    ):
+        return True
+    unquoted = sentence.text
+    for s, e in sorted(quoted, reverse=True):
+        unquoted = unquoted[: s - sentence.start] + unquoted[e - sentence.start :]
+    return len(unquoted.split()) < 5
 
 
 def _subject_clause(sentence: str, cue_start: int) -> tuple[int, int]:

@@ -32,9 +32,7 @@ SPEECH_NOUNS = (
 )
 PRONOUNS = {"he", "she", "they", "i", "we"}
 # Verbs that put words in someone's mouth without a speech verb: "dismissed the reports as “…”".
-CHARACTERIZE = (
-    r"dismissed|rejected|denied|branded|labell?ed|termed|described|accused|vowed|pledged|promised|condemned"
-)
+CHARACTERIZE = r"dismissed|rejected|denied|confirmed|branded|labell?ed|termed|described|accused|vowed|pledged|promised|condemned"
 # "Ukrainian officials said": the head stands for the actor it modifies.
 STANDS_FOR = {
     "officials",

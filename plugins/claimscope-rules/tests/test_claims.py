@@ -153,7 +153,23 @@ def test_claim_spans_spell_the_text_and_do_not_overlap(extract, text):
     for claim in extraction.claims:
         assert text[claim.start : claim.end] == claim.text
         assert claim.status in {"confirmed", "reported", "unconfirmed", "disputed", "denied"}
-        assert claim.cue is None or claim.cue.lower() in claim.text.lower()
         assert all(claim.start <= extraction.figures[i].start < claim.end for i in claim.figure_refs)
     found = extraction.claims
     assert all(a.end <= b.start for a, b in pairwise(found))
+
+
+def test_a_questioned_statement_is_a_claim_without_named_actors(extract):
+    assert claims(extract("Some analysts questioned the official tally.")) == [("disputed", "questioned")]
+
+
+def test_a_reported_sentence_ending_in_a_partial_quote_is_a_claim(extract):
+    text = "A Turkish official told reporters the country was “not sending any troops to either side.”"
+    [(status, cue)] = claims(extract(text))
+    assert status == "denied" and cue.endswith("not sending")
+
+
+def test_a_quotation_brought_in_by_a_colon_is_not_a_claim(extract):
+    text = (
+        "Speaking in Oslo, Norway’s prime minister said: “Our support for Ukraine has confirmed its worth.”"
+    )
+    assert extract(text).claims == []

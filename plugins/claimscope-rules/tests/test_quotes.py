@@ -111,6 +111,11 @@ def test_a_role_nobody_holds_is_not_given_to_someone_else(extract):
     assert got[1] != "ana-costa" and got[3] == "the Spanish minister"
 
 
+def test_a_confirming_subject_speaks_the_words_it_confirms(extract):
+    got = quotes(extract("Poland’s army confirmed that it had held “snap readiness drills” near the border."))
+    assert got[0][:2] == ("snap readiness drills", "poland")
+
+
 PIECES = st.sampled_from(
     [
         "“",
