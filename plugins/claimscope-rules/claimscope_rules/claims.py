@@ -97,6 +97,34 @@ CUES: list[tuple[str, re.Pattern]] = [
     ("unconfirmed", _HEDGE),
 ]
 _REPORTING = next(pattern for status, pattern in CUES if status == "reported")
+# Words one of which every match of a CUES pattern contains: most sentences skip most patterns.
+_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "unconfirmed": ("confirm", "verif", "if true", "potentially", "allegedly", "purportedly"),
+    "denied": ("den", "dismiss", "refut", "reject", "not "),
+    "disputed": ("disput", "contest", "question", "doubt", "challeng", "contradict", "rebut", "reject"),
+    "confirmed": ("confirm", "verif", "corroborat", "acknowledg"),
+    "reported": (
+        "said",
+        "says",
+        "stated",
+        "told",
+        "report",
+        "according",
+        "warn",
+        "estimat",
+        "believ",
+        "suggest",
+        "indicat",
+        "claim",
+        "announc",
+        "reveal",
+        "assess",
+        "accus",
+        "wrote",
+        "writes",
+        "posted",
+    ),
+}
 # Reported words that deny may sit in the quote: 'Ryabkov said the reports were “fabrications”',
 # 'Araghchi said Tehran “has not sent a single drone”'.
 _QUOTED_DENIAL = re.compile(
@@ -191,13 +219,16 @@ def _status(sentence: Sentence, quoted: list[tuple[int, int]]) -> tuple[str, str
     for s, e in quoted:
         chars[s - sentence.start : e - sentence.start] = " " * (e - s)
     unquoted = "".join(chars)
-    reporting = _REPORTING.search(unquoted)
+    lowered = unquoted.lower()
     for status, pattern in CUES:
+        if not any(k in lowered for k in _KEYWORDS[status]):
+            continue
         m = pattern.search(unquoted)
         if m and not (pattern is _HEDGE and _SPECULATION.search(unquoted)):
+            reporting = m if status == "reported" else _REPORTING.search(unquoted)
             anchor = reporting.start() if reporting else m.start()
-            called = _QUOTED_DENIAL.search(sentence.text)
-            if called and status == "reported":
+            called = _QUOTED_DENIAL.search(sentence.text) if status == "reported" else None
+            if called:
                 return "denied", called.group(), anchor
             return status, sentence.text[m.start() : m.end()], anchor
     return None
