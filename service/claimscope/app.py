@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
     settings = settings or (core.settings if core else load_settings())
     owns_core = core is None  # a core passed in belongs to the caller, who closes it
     core = core or Claimscope.open(settings)
-    metrics = Metrics(lag=lambda: float(core.index.status().get("lag", 0)))
+    metrics = Metrics(lag=lambda: float(core.index.lag()))
     core.run_listeners.append(metrics.record_run)
     keys = KeyChecker(settings)
 

@@ -51,10 +51,10 @@ class Claimscope:
         self.plugins = plugins
         self.store = store
         self.index = index
-        self.enabled = select(plugins.extractors, settings.extractors_enabled, settings.extractors_disabled)
+        enabled = select(plugins.extractors, settings.extractors_enabled, settings.extractors_disabled)
         self.run_listeners: list[Callable[[ExtractorRun], None]] = []
         self.pipeline = Pipeline(
-            self.enabled, plugins.gazetteer, timeout_ms=settings.extractor_timeout_ms, on_run=self._notify_run
+            enabled, plugins.gazetteer, timeout_ms=settings.extractor_timeout_ms, on_run=self._notify_run
         )
 
     @classmethod

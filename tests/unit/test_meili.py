@@ -6,10 +6,12 @@ import time
 
 import meilisearch
 import pytest
+from claimscope.app import create_app
 from claimscope.core import Claimscope
 from claimscope.index.meili import INDEX_SETTINGS, MeiliIndex, build_filter, quote
 from claimscope.models import DocumentIn, SearchQuery
 from claimscope.settings import load_settings
+from litestar.testing import TestClient
 
 from tests.fake_meili import FakeMeili
 from tests.fixture_plugins import Basic
@@ -189,5 +191,19 @@ def test_actor_counts_are_one_multi_search_with_an_escaped_filter_per_actor(tmp_
             [['actors = "russia"']],
             [['actors = "x\\" OR actors = \\"russia"']],
         ]
+    finally:
+        core.close()
+
+
+def test_metrics_read_the_lag_without_asking_meilisearch(tmp_path, fake):
+    fake.down = True
+    core = open_core(tmp_path, fake)
+    try:
+        core.ingest(DocumentIn(id="d1", text="Moscow spoke."))
+        with TestClient(create_app(core.settings, core=core)) as client:
+            health_checks = sum(1 for _, path, _ in fake.requests if path == "/health")
+            metrics = client.get("/metrics").text
+            assert "claimscope_index_lag 1.0" in metrics
+            assert sum(1 for _, path, _ in fake.requests if path == "/health") == health_checks
     finally:
         core.close()

@@ -38,4 +38,7 @@ class SearchIndex(Protocol):
     def status(self) -> dict[str, Any]:
         """Reachability and lag, for ``/ready``: {"ok": bool, "lag": int, ...}."""
 
+    def lag(self) -> int:
+        """Stored writes not yet in the index; local and cheap (``/metrics`` reads it on every scrape)."""
+
     def close(self) -> None: ...

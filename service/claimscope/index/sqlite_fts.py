@@ -199,7 +199,10 @@ class SQLiteFTSIndex:
 
     def status(self) -> dict[str, Any]:
         self._connection().execute("SELECT 1 FROM idx_items LIMIT 1").fetchall()
-        return {"ok": True, "backend": self.name, "lag": 0}
+        return {"ok": True, "backend": self.name, "lag": self.lag()}
+
+    def lag(self) -> int:
+        return 0  # written in the store's own transaction
 
     def close(self) -> None:
         """Nothing of its own to release: the store owns the connections."""
