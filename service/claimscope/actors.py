@@ -157,17 +157,17 @@ def canonicalize(extraction: Extraction, table: ActorTable, gazetteer: Gazetteer
     renamed: dict[str, str] = {}
     merged: dict[str, Actor] = {}
     for actor in extraction.actors:
-        canonical_id = actor.id
-        if gazetteer.get(actor.id) is None and table.get(actor.id) is None:
+        stored = table.get(actor.id)
+        if stored is None and gazetteer.get(actor.id) is None:
             same_type = [
-                i for i in table.ids_for_alias(actor.name) if (a := table.get(i)) and a.type == actor.type
+                a for i in table.ids_for_alias(actor.name) if (a := table.get(i)) and a.type == actor.type
             ]
             if len(same_type) == 1:
-                canonical_id = same_type[0]
+                stored = same_type[0]
+        canonical_id = stored.id if stored else actor.id
         renamed[actor.id] = canonical_id
         into = merged.get(canonical_id)
         if into is None:
-            stored = table.get(canonical_id)
             into = Actor(
                 id=canonical_id,
                 name=stored.name if stored else actor.name,

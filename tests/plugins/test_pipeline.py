@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from claimscope import hookimpl
 from claimscope.core import Claimscope
@@ -163,3 +165,34 @@ def test_installed_plugins_are_found_through_entry_points():
     plugins = load_plugins(entry_points=True)
     names = {name for _, dist in plugins.manager.list_plugin_distinfo() for name in [dist.project_name]}
     assert "claimscope-rules" in names
+
+
+def test_an_actor_keeps_one_id_across_documents_through_its_aliases(make_client):
+    """A surname alone in a later document is the person met in full before; aliases grow."""
+
+    class People:
+        @hookimpl
+        def register_extractors(self, register):
+            def people(document, found):
+                """ "Ana Costa" and any later bare "Costa" are one person; a bare "Costa" alone is "Costa"."""
+                from claimscope.actors import slugify
+                from claimscope.models import Actor, Extraction, Mention
+
+                spans = [
+                    Mention(m.group(), m.start(), m.end())
+                    for m in re.finditer(r"(?:Ana )?Costa", document.text)
+                ]
+                if not spans:
+                    return Extraction()
+                name = "Ana Costa" if any(m.text == "Ana Costa" for m in spans) else "Costa"
+                return Extraction(actors=[Actor(id=slugify(name), name=name, type="person", mentions=spans)])
+
+            register(Extractor("fixture.people", ["actors"], fn=people))
+
+    client = make_client(People())
+    first = client.post("/v1/documents", json={"id": "a", "text": "Ana Costa spoke. Costa left."}).json()
+    assert [a["id"] for a in first["extraction"]["actors"]] == ["ana-costa"]
+    later = client.post("/v1/documents", json={"id": "b", "text": "Costa said no."}).json()
+    assert [(a["id"], a["name"]) for a in later["extraction"]["actors"]] == [("ana-costa", "Ana Costa")]
+    actor = client.get("/v1/actors/ana-costa").json()
+    assert actor["document_count"] == 2 and "Costa" in actor["aliases"]
