@@ -27,6 +27,7 @@ test: install lint
 lint: install
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix $(SOURCES)

@@ -86,10 +86,6 @@ class Gazetteer:
         for surface, kind in _forms(known):
             self._by_form.setdefault(normalize_name(surface), (known, kind))
 
-    @property
-    def entries(self) -> list[ActorEntry]:
-        return list(self._by_id.values())
-
     def get(self, actor_id: str) -> ActorEntry | None:
         return self._by_id.get(actor_id)
 
@@ -195,4 +191,4 @@ def _follow_renames(extraction: Extraction, renamed: dict[str, str]) -> None:
         quote.speaker_id = new(quote.speaker_id)
     for claim in extraction.claims:
         claim.claimant_id = new(claim.claimant_id)
-        claim.subject_ids = list(dict.fromkeys(new(s) for s in claim.subject_ids))
+        claim.subject_ids = list(dict.fromkeys(renamed.get(s, s) for s in claim.subject_ids))

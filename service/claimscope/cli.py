@@ -7,7 +7,7 @@ import ipaddress
 import json
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import msgspec
 from claimscope.core import Claimscope
 from claimscope.errors import ClaimscopeError
 from claimscope.logs import configure_logging
-from claimscope.models import FACETS, SORTS, DocumentIn
+from claimscope.models import FACETS, SORTS, Collection, DocumentIn
 from claimscope.pipeline.manager import PluginError
 from claimscope.pipeline.runner import PipelineError
 from claimscope.settings import Settings, SettingsError, load_settings
@@ -200,7 +200,7 @@ def extractors(as_json: bool) -> None:
     click.echo(_table(("#", "name", "version", "plugin", "produces", "requires"), rows))
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
@@ -226,7 +226,9 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of a table.")
 @click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
 @friendly_errors
-def search(collection: str, as_json: bool, data_dir: str | None, date_from, date_to, **filters: Any) -> None:
+def search(
+    collection: Collection, as_json: bool, data_dir: str | None, date_from, date_to, **filters: Any
+) -> None:
     """Search documents, claims or quotes, as GET /v1/search/COLLECTION does."""
     from claimscope.api.search import build_query
 
@@ -237,7 +239,7 @@ def search(collection: str, as_json: bool, data_dir: str | None, date_from, date
             collection,
             date_from=date_from.date() if date_from else None,
             date_to=date_to.date() if date_to else None,
-            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in filters.items()},
+            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in filters.items()},  # type: ignore[arg-type]
         )
         result = core.index.search(query)
     finally:
@@ -256,6 +258,8 @@ def _hit_rows(collection: str, hits: list) -> tuple[tuple[str, ...], list[tuple[
         text = " ".join((text or "").split())
         return text if len(text) <= width else text[: width - 1] + "…"
 
+    header: tuple[str, ...]
+    rows: list[tuple[str, ...]]
     if collection == "claims":
         header = ("date", "status", "claimant", "claim")
         rows = [

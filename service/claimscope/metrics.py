@@ -7,8 +7,9 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from typing import cast
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from claimscope.logs import request_id_var
@@ -70,6 +71,7 @@ def request_middleware(metrics: Metrics) -> Callable[[ASGIApp], ASGIApp]:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
+            method = cast("HTTPScope", scope)["method"]
             request_id = _request_id(scope)
             scope.setdefault("state", {})["request_id"] = request_id
             token = request_id_var.set(request_id)
@@ -88,15 +90,15 @@ def request_middleware(metrics: Metrics) -> Callable[[ASGIApp], ASGIApp]:
             finally:
                 elapsed = time.perf_counter() - started
                 route = scope.get("path_template") or "unmatched"
-                metrics.requests.labels(scope["method"], route, str(status)).inc()
-                metrics.latency.labels(scope["method"], route).observe(elapsed)
+                metrics.requests.labels(method, route, str(status)).inc()
+                metrics.latency.labels(method, route).observe(elapsed)
                 access_log.info(
                     "%s %s %s",
-                    scope["method"],
+                    method,
                     scope["path"],
                     status,
                     extra={
-                        "method": scope["method"],
+                        "method": method,
                         "path": scope["path"],
                         "status": status,
                         "ms": round(elapsed * 1000, 2),

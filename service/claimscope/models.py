@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-import msgspec
 from msgspec import Meta, Struct, field
 
 ActorType = Literal["person", "country", "organization", "group", "place"]
@@ -252,15 +251,10 @@ def parse_published_at(value: str | None) -> dt.date | None:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
 
 
-def to_builtins(obj: Any) -> Any:
-    """Plain JSON-ready data for any Struct (dates as ISO strings)."""
-    return msgspec.to_builtins(obj)
-
-
 # -- Search --------------------------------------------------------------------------------
 
 Collection = Literal["documents", "claims", "quotes"]
-FACETS: dict[str, tuple[str, ...]] = {
+FACETS: dict[Collection, tuple[str, ...]] = {
     "documents": ("actor", "source", "month"),
     "claims": ("actor", "status", "claimant", "source", "month"),
     "quotes": ("actor", "speaker", "source", "month"),

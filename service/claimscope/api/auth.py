@@ -37,13 +37,13 @@ class KeyChecker:
         path = connection.scope["path"]
         if path in OPEN_PATHS or path.startswith("/schema"):
             return
-        is_read = connection.scope["method"] in READ_METHODS
+        is_read = connection.scope.get("method") in READ_METHODS
         if is_read and not self.read:
             return  # reads are open unless read keys are configured
         if not self.write and not is_read:
             return
         header = connection.headers.get("authorization", "")
-        scheme, _, key = header.partition(" ")
+        scheme, _sep, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise Unauthorized("this request needs an API key: send `Authorization: Bearer <key>`")
         scope = self.scope_of(key.strip())

@@ -19,7 +19,7 @@ def get_claim(core: Core, claim_id: Annotated[str, Parameter(max_length=220)]) -
     document_id, _, _ = claim_id.rpartition(":c")
     document = core.store.get_document(document_id) if document_id else None
     claim = next((c for c in document.extraction.claims if c.id == claim_id), None) if document else None
-    if claim is None:
+    if claim is None or document is None:
         raise NotFound(f"no claim with id {claim_id!r}", id=claim_id)
     return ClaimDetail(claim=claim, document=summary_of(document))
 

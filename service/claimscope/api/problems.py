@@ -18,6 +18,7 @@ from litestar.openapi.spec import (
     Reference,
     Schema,
 )
+from litestar.types import ExceptionHandlersMap
 
 from claimscope.errors import ClaimscopeError
 
@@ -167,7 +168,7 @@ def document_problems(schema: OpenAPI) -> None:
             operation.responses = responses
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ClaimscopeError: claimscope_error,
     ValidationException: validation_error,
     HTTPException: http_error,

@@ -12,7 +12,7 @@ from litestar.params import Parameter
 from claimscope.api.deps import Core
 from claimscope.core import Claimscope
 from claimscope.errors import InvalidQuery
-from claimscope.models import CLAIM_STATUSES, FACETS, SORTS, SearchQuery, SearchResult
+from claimscope.models import CLAIM_STATUSES, FACETS, SORTS, Collection, SearchQuery, SearchResult
 
 Values = Annotated[list[str] | None, Parameter(max_items=50)]
 
@@ -25,14 +25,14 @@ def resolve_actors(core: Claimscope, values: list[str]) -> list[str]:
             ids.append(value)
             continue
         entry = core.plugins.gazetteer.lookup(value)
-        found = [entry.id] if entry else core.store.actor_ids_for(value)
+        found = [entry.id] if entry and entry.id else core.store.actor_ids_for(value)
         ids += found or [value]
     return list(dict.fromkeys(ids))
 
 
 def build_query(
     core: Claimscope,
-    collection: str,
+    collection: Collection,
     *,
     q: str | None,
     actor: list[str] | None,
@@ -93,7 +93,7 @@ def _with_resolved(core: Claimscope, values: list[str] | None) -> list[str]:
     return list(dict.fromkeys([*values, *resolve_actors(core, values)]))
 
 
-def _handler(collection: str):
+def _handler(collection: Collection):
     @get(
         f"/v1/search/{collection}",
         name=f"search-{collection}",

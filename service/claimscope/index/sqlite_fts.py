@@ -60,13 +60,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts_documents USING fts5(body, title, act
 CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts_claims USING fts5(body, actors, {_TOKENIZER});
 CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts_quotes USING fts5(body, actors, {_TOKENIZER});
 """
-COLUMNS = {
-    "status": "status",
-    "claimant": "claimant",
-    "speaker": "speaker",
-    "source": "source",
-    "month": "month",
-}
+# item columns a filter or facet may name (names are checked against this before any SQL is built)
+ITEM_COLUMNS = frozenset({"status", "claimant", "speaker", "source", "month"})
 FACET_LIMIT = 100
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(dict).decode
@@ -250,7 +245,7 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
     for name in ("status", "claimant", "speaker", "source"):
         values = getattr(query, name)
         if values:
-            where.append(f"i.{COLUMNS[name]} IN ({','.join('?' * len(values))})")
+            where.append(f"i.{name} IN ({','.join('?' * len(values))})")
             params += values
     # the month bounds let the (collection, month) index narrow the rows; the dates decide
     if query.date_from:
@@ -269,7 +264,9 @@ def _facet(conn: sqlite3.Connection, name: str, plan: _Plan) -> dict[str, int]:
             f" WHERE {plan.where} GROUP BY a.actor_id ORDER BY count(*) DESC, a.actor_id LIMIT {FACET_LIMIT}"
         )
     else:
-        column = f"i.{COLUMNS[name]}"
+        if name not in ITEM_COLUMNS:
+            raise ValueError(f"not an item column: {name!r}")
+        column = f"i.{name}"
         sql = (
             f"SELECT {column}, count(*) FROM {plan.source} WHERE {plan.where} AND {column} IS NOT NULL"
             f" GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT {FACET_LIMIT}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 import pluggy
 
@@ -62,11 +62,10 @@ def load_plugins(*, entry_points: bool = True, extra: Iterable[ModuleType | obje
 
 
 def plugin_name(manager: pluggy.PluginManager, plugin: object) -> str:
-    name = manager.get_name(plugin) or getattr(plugin, "__name__", type(plugin).__name__)
     for dist_plugin, dist in manager.list_plugin_distinfo():
         if dist_plugin is plugin:
-            return dist.project_name
-    return name
+            return str(dist.project_name)
+    return manager.get_name(plugin) or str(getattr(plugin, "__name__", type(plugin).__name__))
 
 
 def _collect_extractors(manager: pluggy.PluginManager) -> list[Registered]:
@@ -111,7 +110,7 @@ def _hook_args(impl: pluggy.HookImpl, **available: Any) -> dict[str, Any]:
 
 
 def _check_extractor(extractor: object, owner: str) -> None:
-    def fail(problem: str) -> None:
+    def fail(problem: str) -> NoReturn:
         raise PluginError(f"plugin {owner!r}: extractor {getattr(extractor, 'name', extractor)!r} {problem}")
 
     name = getattr(extractor, "name", None)
@@ -128,5 +127,5 @@ def _check_extractor(extractor: object, owner: str) -> None:
         unknown = set(kinds) - set(KINDS)
         if unknown:
             fail(f"`{attr}` has unknown kinds {sorted(unknown)}; allowed: {', '.join(KINDS)}")
-    if not set(extractor.produces):
+    if not set(getattr(extractor, "produces")):  # noqa: B009 (checked above, unknown type)
         fail("`produces` is empty")

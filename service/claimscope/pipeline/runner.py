@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from claimscope.actors import Gazetteer
 from claimscope.models import (
@@ -140,7 +140,7 @@ class Pipeline:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _check(result: object, produces: Sequence[str], text: str) -> None:
+def _check(result: object, produces: Collection[str], text: str) -> None:
     if not isinstance(result, Extraction):
         raise MalformedOutput(f"extract() returned {type(result).__name__}, not Extraction")
     for kind in KINDS:
@@ -168,7 +168,7 @@ def _check_span(span: Mention | Figure | DateMention | Quote | Claim, text: str,
         )
 
 
-def _merge_into(found: Found, result: Extraction, produces: Sequence[str]) -> None:
+def _merge_into(found: Found, result: Extraction, produces: Collection[str]) -> None:
     """Add one extractor's results: actors merge by id, other kinds dedupe by span."""
     if "actors" in produces:
         by_id = {a.id: a for a in found.actors}
