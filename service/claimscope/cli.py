@@ -17,7 +17,7 @@ import msgspec
 from claimscope.core import Claimscope
 from claimscope.errors import ClaimscopeError
 from claimscope.logs import configure_logging
-from claimscope.models import FACETS, SORTS, Collection, DocumentIn
+from claimscope.models import FILTERS, SORTS, DocumentIn
 from claimscope.pipeline.manager import PluginError
 from claimscope.pipeline.runner import PipelineError
 from claimscope.settings import Settings, SettingsError, load_settings
@@ -210,7 +210,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 @cli.command()
-@click.argument("collection", type=click.Choice(list(FACETS)))
+@click.argument("collection", type=click.Choice(list(FILTERS)))
 @click.option("--q", "-q", help="Words to find.")
 @click.option("--actor", multiple=True, help="Actor id, name or alias (repeatable: any of them).")
 @click.option("--status", multiple=True, help="Claim status (repeatable).")
@@ -226,22 +226,24 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of a table.")
 @click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
 @friendly_errors
-def search(
-    collection: Collection, as_json: bool, data_dir: str | None, date_from, date_to, **filters: Any
-) -> None:
+def search(collection: str, as_json: bool, data_dir: str | None, **options: Any) -> None:
     """Search documents, claims or quotes, as GET /v1/search/COLLECTION does."""
-    from claimscope.api.search import build_query
-
+    kind = FILTERS[collection]
+    given = {name: value for name, value in options.items() if value not in (None, ())}
+    unknown = [name for name in given if name not in kind.__struct_fields__]
+    if unknown:
+        raise click.ClickException(
+            f"--{unknown[0].replace('_', '-')} does not apply to {collection}; its filters are "
+            + ", ".join("--" + f.replace("_", "-") for f in kind.filter_names())
+        )
+    for name in ("date_from", "date_to"):
+        if name in given:
+            given[name] = given[name].date()
+    given["facets"] = [f.strip() for f in given.get("facets", "").split(",") if f.strip()]
+    filters = msgspec.convert({k: list(v) if isinstance(v, tuple) else v for k, v in given.items()}, kind)
     core = Claimscope.open(settings_from(data_dir))
     try:
-        query = build_query(
-            core,
-            collection,
-            date_from=date_from.date() if date_from else None,
-            date_to=date_to.date() if date_to else None,
-            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in filters.items()},  # type: ignore[arg-type]
-        )
-        result = core.index.search(query)
+        result = core.search(filters)
     finally:
         core.close()
     if as_json:

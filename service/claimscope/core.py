@@ -12,9 +12,19 @@ from types import ModuleType
 from claimscope.errors import InvalidInput
 from claimscope.index.base import SearchIndex
 from claimscope.index.factory import build_index
-from claimscope.models import Document, DocumentIn, ExtractorInfo, ExtractorRun, parse_published_at
+from claimscope.models import (
+    Document,
+    DocumentIn,
+    ExtractorInfo,
+    ExtractorRun,
+    SearchFilters,
+    SearchQuery,
+    SearchResult,
+    parse_published_at,
+)
 from claimscope.pipeline.manager import Plugins, load_plugins
 from claimscope.pipeline.runner import Pipeline, select
+from claimscope.query import build_query
 from claimscope.settings import Settings
 from claimscope.store.sqlite import SQLiteStore
 
@@ -165,6 +175,33 @@ class Claimscope:
                 if progress:
                     progress(count)
         return count
+
+    # -- search ------------------------------------------------------------------------
+
+    def search(self, filters: SearchFilters) -> SearchResult:
+        """Run a search of the collection `filters` belongs to (blocking: SQLite and the index).
+
+        Raises InvalidQuery, naming the field, for what the filter types cannot check.
+        """
+        return self.index.search(self.search_query(filters))
+
+    def search_query(self, filters: SearchFilters) -> SearchQuery:
+        return build_query(filters, self.resolve_actors, max_limit=self.settings.max_search_limit)
+
+    def resolve_actors(self, values: list[str]) -> list[str]:
+        """Actor ids for what a user typed: an id, a name, or any alias ("pyongyang" -> north-korea).
+
+        A value that names no actor is kept as written, so it matches nothing rather than everything.
+        """
+        ids: list[str] = []
+        for value in values:
+            if self.store.has_actor(value):
+                ids.append(value)
+                continue
+            entry = self.plugins.gazetteer.lookup(value)
+            found = [entry.id] if entry and entry.id else self.store.actor_ids_for(value)
+            ids += found or [value]
+        return list(dict.fromkeys(ids))
 
     # -- extractors --------------------------------------------------------------------
 

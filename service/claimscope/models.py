@@ -7,7 +7,7 @@ and for every span `text[start:end]` equals the span's own `text`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from msgspec import Meta, Struct, field
 
@@ -262,10 +262,61 @@ FACETS: dict[Collection, tuple[str, ...]] = {
 SORTS: tuple[str, ...] = ("relevance", "date", "-date")
 
 
-class SearchQuery(Struct, kw_only=True):
-    """One query on one collection. Values inside a filter are OR, filters are AND.
+_FILTER_ORDER = ("q", "actor", "status", "claimant", "speaker", "source", "date_from", "date_to")
 
-    `actor` holds canonical actor ids (the API resolves names and aliases before).
+
+class SearchFilters(Struct, kw_only=True, forbid_unknown_fields=True):
+    """A search as a user asks it, the part every collection shares; each collection has its
+    own subclass with its own filters, so a filter that does not apply cannot be given.
+
+    Values inside a filter are OR, filters are AND. `actor` (and `claimant`, `speaker`) may be
+    an actor id, a name or any alias: ``Claimscope.search`` resolves them. `facets` are names
+    from FACETS; `sort` is relevance (the default with `q`), date or -date (newest first, the
+    default without `q`). Dates are inclusive.
+    """
+
+    collection: ClassVar[Collection]
+    q: str | None = None
+    actor: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    facets: list[str] = field(default_factory=list)
+    sort: str | None = None
+    limit: int = 20
+    offset: int = 0
+
+    @classmethod
+    def filter_names(cls) -> tuple[str, ...]:
+        """The filters of this collection (every field but facets, sort and paging)."""
+        return tuple(f for f in _FILTER_ORDER if f in cls.__struct_fields__)
+
+
+class DocumentFilters(SearchFilters):
+    collection: ClassVar[Collection] = "documents"
+
+
+class ClaimFilters(SearchFilters):
+    collection: ClassVar[Collection] = "claims"
+    status: list[str] = field(default_factory=list)
+    claimant: list[str] = field(default_factory=list)
+
+
+class QuoteFilters(SearchFilters):
+    collection: ClassVar[Collection] = "quotes"
+    speaker: list[str] = field(default_factory=list)
+
+
+FILTERS: dict[str, type[SearchFilters]] = {
+    f.collection: f for f in (DocumentFilters, ClaimFilters, QuoteFilters)
+}
+
+
+class SearchQuery(Struct, kw_only=True):
+    """One query on one collection, as an index receives it. Values inside a filter are OR,
+    filters are AND.
+
+    `actor` holds canonical actor ids (``Claimscope.search`` resolves names and aliases).
     Dates are ISO (YYYY-MM-DD), inclusive. `sort` is relevance (default with `q`),
     date or -date (newest first, the default without `q`).
     """

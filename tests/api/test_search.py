@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 DOCS = [
@@ -70,13 +72,35 @@ def test_date_range_month_and_source_facets(loaded):
     assert [h["id"] for h in search(loaded, "documents", sort="date")["hits"]] == ["d1", "d2", "d3"]
 
 
-def test_paging_and_limit_cap(make_client):
+def test_paging_and_a_limit_over_the_maximum_is_400(make_client):
     client = make_client(max_search_limit=2)
     for doc in DOCS:
         client.post("/v1/documents", json=doc)
-    page = search(client, "documents", limit=50)
+    page = search(client, "documents", limit=2)
     assert page["total"] == 3 and len(page["hits"]) == 2
-    assert [h["id"] for h in search(client, "documents", offset=2)["hits"]] == ["d1"]
+    assert [h["id"] for h in search(client, "documents", limit=2, offset=2)["hits"]] == ["d1"]
+    r = client.get("/v1/search/documents", params={"limit": 3})
+    assert r.status_code == 400 and r.json()["field"] == "limit" and "maximum is 2" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("collection", "params", "named", "applicable"),
+    [
+        ("documents", {"status": "confirmed"}, "status", "q, actor, source, date_from, date_to"),
+        ("documents", {"speaker": "x", "claimant": "y"}, "speaker", "q, actor, source"),
+        ("quotes", {"status": "denied"}, "status", "q, actor, speaker, source"),
+        ("claims", {"speaker": "x"}, "speaker", "q, actor, status, claimant, source"),
+        ("claims", {"colour": "red"}, "colour", "q, actor, status, claimant, source"),
+    ],
+)
+def test_a_filter_the_collection_lacks_is_400_naming_those_it_has(
+    loaded, collection, params, named, applicable
+):
+    r = loaded.get(f"/v1/search/{collection}", params=params)
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["field"] == named and f"`{named}`" in body["detail"] and applicable in body["detail"]
+    assert set(applicable.split(", ")) <= set(body["allowed"])
 
 
 def test_deleting_a_document_removes_it_from_search(loaded):
@@ -104,8 +128,10 @@ def test_unknown_facet_sort_or_status_lists_the_allowed_values(loaded, params, f
     ["' OR 1=1 --", '"', "\\", "NOT", "a AND b", "(x OR y)", "Zelenskyy*", "body:troops", "Ärger'\"", "💥"],
 )
 def test_injection_shaped_values_are_plain_text(loaded, value):
-    for name in ("q", "actor", "claimant", "speaker", "source"):
-        r = loaded.get("/v1/search/claims", params={name: value, "facets": "actor"})
+    for collection, name in [("claims", n) for n in ("q", "actor", "claimant", "source")] + [
+        ("quotes", "speaker")
+    ]:
+        r = loaded.get(f"/v1/search/{collection}", params={name: value, "facets": "actor"})
         assert r.status_code == 200, (name, value, r.text)
     assert loaded.get("/v1/documents").json()["items"]
 
@@ -125,3 +151,27 @@ def test_injection_shaped_values_are_plain_text(loaded, value):
 def test_bad_paging_and_dates_are_400(loaded, params):
     r = loaded.get("/v1/search/documents", params=params)
     assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_no_sqlite_work_of_a_search_runs_on_the_event_loop(make_client, monkeypatch):
+    client = make_client()
+    for doc in DOCS:
+        client.post("/v1/documents", json=doc)
+    on_loop = []
+
+    def watch(original):
+        def connection():
+            try:
+                asyncio.get_running_loop()
+                on_loop.append(True)
+            except RuntimeError:
+                on_loop.append(False)
+            return original()
+
+        return connection
+
+    store = client.app.dependencies["core"].dependency().store
+    monkeypatch.setattr(store, "connection", watch(store.connection))
+    params = {"actor": ["Pyongyang", "russia"], "claimant": "moscow", "facets": "actor,status", "q": "troops"}
+    assert client.get("/v1/search/claims", params=params).status_code == 200
+    assert on_loop and not any(on_loop)

@@ -112,3 +112,19 @@ def test_search_and_reindex_commands(tmp_path):
 
     bad = run("search", "claims", "--facets", "colour", "--data-dir", data)
     assert bad.exit_code == 1 and "allowed: actor, status" in bad.output
+
+
+def test_search_takes_the_api_filters_and_refuses_those_of_other_collections(tmp_path):
+    data = tmp_path / "data"
+    article = tmp_path / "a.json"
+    article.write_text(
+        json.dumps(
+            {"id": "a", "published_at": "2024-10-01", "text": "Moscow confirmed 300 North Korean troops."}
+        )
+    )
+    assert run("ingest", str(article), "--data-dir", str(data)).exit_code == 0
+    found = run("search", "documents", "-q", "troo", "--json", "--data-dir", str(data))
+    assert found.exit_code == 0 and [h["id"] for h in json.loads(found.output)["hits"]] == ["a"]
+    wrong = run("search", "documents", "--status", "confirmed", "--data-dir", str(data))
+    assert wrong.exit_code == 1 and wrong.output.strip().count("\n") == 0
+    assert "--status does not apply to documents" in wrong.output and "--date-from" in wrong.output

@@ -226,6 +226,11 @@ class SQLiteStore:
         rows = self.connection().execute(sql, (*params, limit, offset)).fetchall()
         return [ActorRow(r[0], r[1], r[2], _decode_aliases(r[3]), r[4], r[5]) for r in rows]
 
+    def has_actor(self, actor_id: str) -> bool:
+        return (
+            self.connection().execute("SELECT 1 FROM actors WHERE id = ?", (actor_id,)).fetchone() is not None
+        )
+
     def actor_ids_for(self, name: str) -> list[str]:
         """Ids of actors whose name or alias is `name` (any form, see normalize_name)."""
         return _ActorTable(self.connection()).ids_for_alias(name)
