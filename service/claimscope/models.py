@@ -337,13 +337,19 @@ class SearchQuery(Struct, kw_only=True):
 
 
 class SearchHit(Struct):
-    """One match: `item` is the document summary, claim or quote; `snippet` marks the
-    matched words with <mark>…</mark>."""
+    """One match: `item` is the document summary, claim or quote (plain text, as stored);
+    `snippet` is safe HTML around the matched words."""
 
     id: str
     document_id: str
     item: dict[str, Any]
-    snippet: str | None = None
+    snippet: Annotated[
+        str | None,
+        Meta(
+            description="Safe HTML: the matching passage with every character of the text HTML-escaped"
+            " and the matched words in <mark>…</mark>, the only markup it can contain. Null without `q`."
+        ),
+    ] = None
     date: str | None = None
 
 

@@ -175,3 +175,11 @@ def test_no_sqlite_work_of_a_search_runs_on_the_event_loop(make_client, monkeypa
     params = {"actor": ["Pyongyang", "russia"], "claimant": "moscow", "facets": "actor,status", "q": "troops"}
     assert client.get("/v1/search/claims", params=params).status_code == 200
     assert on_loop and not any(on_loop)
+
+
+def test_snippets_are_escaped_html_and_cannot_be_forged(client):
+    text = "Moscow said <img src=x onerror=alert(1)> and \ue000fake\ue001 marks & more."
+    assert client.post("/v1/documents", json={"id": "x", "text": text}).status_code == 201
+    [hit] = search(client, "documents", q="moscow")["hits"]
+    assert hit["snippet"].startswith("<mark>Moscow</mark> said &lt;img src=x onerror=alert(1)&gt;")
+    assert "<mark>fake" not in hit["snippet"] and "&amp; more" in hit["snippet"]

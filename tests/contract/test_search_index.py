@@ -122,3 +122,22 @@ def test_counts_by_actor_and_replacing_a_document(core):
         time.sleep(0.1)
     assert core.index.count_by_actor("claims", ["russia", "north-korea"]) == {"russia": 4, "north-korea": 1}
     assert ids(core.index.search(SearchQuery(collection="documents", q="troops"))) == ["d3"]
+
+
+def test_snippets_are_safe_html_whatever_the_article_holds(core):
+    hostile = (
+        'Officials in <img src=x onerror="alert(1)"> the Kremlin & co said a '
+        "\ue000forged\ue001 highlight <script>x()</script> was nothing."
+    )
+    core.ingest(DocumentIn(id="evil", source="wire", published_at="2024-11-21", text=hostile))
+    deadline = time.monotonic() + 30
+    while core.index.status().get("lag") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [hit] = [
+        h for h in core.index.search(SearchQuery(collection="documents", q="kremlin")).hits if h.id == "evil"
+    ]
+    assert "<mark>Kremlin</mark>" in hit.snippet
+    bare = hit.snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in bare and ">" not in bare
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in hit.snippet
+    assert "forged" in hit.snippet and "<mark>forged" not in hit.snippet

@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 
+from claimscope.index.snippets import strip_marks
 from claimscope.models import Document, parse_published_at
 
 
@@ -16,7 +17,7 @@ class IndexItem(msgspec.Struct, kw_only=True):
     id: str
     collection: str
     document_id: str
-    body: str
+    body: str  # searchable text, without the snippet sentinels (see index/snippets.py)
     title: str | None = None  # documents only: a claim or quote matches on its own words
     date: str | None = None  # ISO day, or a shorter ISO prefix when that is all that is known
     month: str | None = None  # YYYY-MM
@@ -37,8 +38,8 @@ def items_of(document: Document) -> list[IndexItem]:
             id=document.id,
             collection="documents",
             document_id=document.id,
-            body=document.text,
-            title=document.title,
+            body=strip_marks(document.text),
+            title=strip_marks(document.title) if document.title else None,
             date=published_iso,
             month=_month(published_iso),
             source=document.source,
@@ -63,7 +64,7 @@ def items_of(document: Document) -> list[IndexItem]:
                 id=claim.id,
                 collection="claims",
                 document_id=document.id,
-                body=claim.text,
+                body=strip_marks(claim.text),
                 date=date,
                 month=_month(date),
                 source=document.source,
@@ -79,7 +80,7 @@ def items_of(document: Document) -> list[IndexItem]:
                 id=quote.id,
                 collection="quotes",
                 document_id=document.id,
-                body=quote.text,
+                body=strip_marks(quote.text),
                 date=published_iso,
                 month=_month(published_iso),
                 source=document.source,

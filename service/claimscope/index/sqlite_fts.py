@@ -23,6 +23,7 @@ from typing import Any
 import msgspec
 
 from claimscope.index.items import IndexItem, items_of
+from claimscope.index.snippets import MARK_END, MARK_START, to_html
 from claimscope.models import Document, SearchHit, SearchQuery, SearchResult
 
 COLLECTIONS = ("documents", "claims", "quotes")
@@ -182,14 +183,15 @@ class SQLiteFTSIndex:
             "date": "i.date IS NULL, i.date, i.rowid",
             "-date": "i.date IS NULL, i.date DESC, i.rowid DESC",
         }[sort]
-        snippet = f"snippet({fts}, 0, '<mark>', '</mark>', '…', 16)" if plan.text else "NULL"
+        snippet = f"snippet({fts}, 0, '{MARK_START}', '{MARK_END}', '…', 16)" if plan.text else "NULL"
         rows = conn.execute(
             f"SELECT i.item_id, i.document_id, i.payload, i.date, {snippet} FROM {plan.source}"
             f" WHERE {plan.where} ORDER BY {order} LIMIT ? OFFSET ?",
             [*plan.params, query.limit, query.offset],
         ).fetchall()
         return [
-            SearchHit(id=r[0], document_id=r[1], item=_decode(r[2]), date=r[3], snippet=r[4]) for r in rows
+            SearchHit(id=r[0], document_id=r[1], item=_decode(r[2]), date=r[3], snippet=to_html(r[4]))
+            for r in rows
         ]
 
     def status(self) -> dict[str, Any]:
