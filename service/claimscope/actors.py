@@ -192,3 +192,10 @@ def _follow_renames(extraction: Extraction, renamed: dict[str, str]) -> None:
     for claim in extraction.claims:
         claim.claimant_id = new(claim.claimant_id)
         claim.subject_ids = list(dict.fromkeys(renamed.get(s, s) for s in claim.subject_ids))
+    for conflict in extraction.conflicts:
+        for values in (conflict.kept, conflict.proposed):
+            for key, value in values.items():
+                if key.endswith("_id") and isinstance(value, str):
+                    values[key] = new(value)
+                elif key.endswith("_ids") and isinstance(value, list):
+                    values[key] = list(dict.fromkeys(renamed.get(v, v) for v in value))

@@ -77,10 +77,15 @@ class Claimscope:
         index: SearchIndex | None = None,
     ) -> Claimscope:
         plugins = load_plugins(entry_points=entry_points, extra=extra_plugins)
+        settings = plugins.configure(settings)
         index = index if index is not None else build_index(settings)
         store = SQLiteStore(settings.db_path, index=index, gazetteer=plugins.gazetteer)
         core = cls(settings, plugins, store, index)
-        plugins.startup(settings)
+        try:
+            plugins.startup(settings)
+        except BaseException:
+            core.close()
+            raise
         return core
 
     def close(self) -> None:

@@ -132,6 +132,21 @@ class ExtractorRun(Struct):
     error: str | None = None
 
 
+class Conflict(Struct):
+    """Two extractors gave one item different values: the values found first are kept.
+
+    The item is the one of `kind` at `start`..`end`; `extractor` proposed `proposed`
+    for the fields where `kept` holds what the item keeps ("speaker_id" …).
+    """
+
+    kind: str
+    start: int
+    end: int
+    extractor: str
+    kept: dict[str, Any]
+    proposed: dict[str, Any]
+
+
 class Extraction(Struct):
     """Everything extracted from one document (or, from one extractor, a part of it)."""
 
@@ -141,6 +156,7 @@ class Extraction(Struct):
     quotes: list[Quote] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     runs: list[ExtractorRun] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 class ActorEntry(Struct):

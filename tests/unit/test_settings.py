@@ -28,7 +28,6 @@ def test_values_come_from_claimscope_variables():
         ({"CLAIMSCOPE_INDEX_BACKEND": "elastic"}, "CLAIMSCOPE_INDEX_BACKEND"),
         ({"CLAIMSCOPE_MAX_BODY_BYTES": "0"}, "CLAIMSCOPE_MAX_BODY_BYTES"),
         ({"CLAIMSCOPE_INDEX_BACKEND": "meilisearch"}, "CLAIMSCOPE_MEILI_URL is required"),
-        ({"CLAIMSCOPE_PROT": "8000"}, "CLAIMSCOPE_PROT is not a claimscope setting"),
     ],
 )
 def test_bad_value_names_the_variable(env, message):

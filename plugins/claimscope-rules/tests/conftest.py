@@ -1,30 +1,24 @@
-"""Run the rules plugin through the plugin contract, as the service does."""
+"""Run the rules plugin through the plugin contract, as the service does (claimscope.testing)."""
 
 from __future__ import annotations
 
 import claimscope_rules.plugin
 import pytest
-from claimscope.models import DocumentIn
-from claimscope.pipeline.manager import load_plugins
-from claimscope.pipeline.runner import Pipeline
+from claimscope.testing import check_pipeline, started
 
 
 @pytest.fixture(scope="session")
-def pipeline():
-    plugins = load_plugins(entry_points=False, extra=[claimscope_rules.plugin])
-    pipe = Pipeline(plugins.extractors, plugins.gazetteer)
-    yield pipe
-    pipe.close()
+def rules():
+    with started(claimscope_rules.plugin) as plugins:
+        yield plugins
 
 
 @pytest.fixture
-def extract(pipeline):
-    """extract(text, published_at=None) -> Extraction, failing loudly if an extractor failed."""
+def extract(rules):
+    """extract(text, published_at=None) -> Extraction, failing loudly if an extractor failed
+    or broke the contract."""
 
     def run(text, published_at=None):
-        extraction = pipeline.run(DocumentIn(id="t", text=text, published_at=published_at))
-        failed = [r for r in extraction.runs if not r.ok]
-        assert not failed, failed
-        return extraction
+        return check_pipeline(rules, text, published_at=published_at)
 
     return run

@@ -32,6 +32,25 @@ An **extractor** is any object with these attributes and method:
 An extractor that raises, or returns something that breaks these rules, is
 recorded as a failed run (``ExtractorRun.ok = False`` with the error) and the
 document is stored with what the other extractors found.
+
+**Merging.** Extractors run in order (each after the producers of what it
+requires; ties in registration order) and what each returns joins ``found``:
+
+- Actors merge by ``id``: mentions at new spans and new aliases are added to the
+  actor already found.
+- Any other item at a new span (``start``, ``end``) is added.
+- An item at the span of one already found *refines* it: each field the found
+  item leaves empty (``None``, ``""``, ``[]``) takes the new value; a field set
+  on both sides to different values keeps the value found first, and the
+  difference is recorded as a :class:`claimscope.models.Conflict` in the
+  document's ``extraction.conflicts``, naming the extractor that proposed it.
+
+So an extractor that improves another's items (fills the speaker of quotes
+found without one, say) ``requires`` that kind, so it runs after its
+producers, ``produces`` it too, and returns a copy of each item it improves
+(``msgspec.structs.replace(quote, speaker_id=...)``) with the fields it is
+sure of; items it has nothing to add to are best left out. Never change the
+objects in ``found``: the runner would not see a conflict.
 """
 
 from __future__ import annotations
@@ -41,11 +60,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import pluggy
+from msgspec import Struct
 
 from claimscope.models import (
     Actor,
     ActorEntry,
     Claim,
+    Conflict,
     DateMention,
     DocumentIn,
     Extraction,
@@ -78,7 +99,8 @@ class Found:
     """What earlier extractors found in this document, plus the shared gazetteer.
 
     Lists are in text order. ``gazetteer`` holds every entry contributed through
-    ``register_actor_aliases`` (see :class:`claimscope.actors.Gazetteer`).
+    ``register_actor_aliases`` (see :class:`claimscope.actors.Gazetteer`);
+    ``conflicts`` what refinements disagreed on so far (see Merging above).
     """
 
     gazetteer: Gazetteer
@@ -87,6 +109,7 @@ class Found:
     figures: list[Figure] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 @hookspec
@@ -113,12 +136,30 @@ def register_actor_aliases(register: Callable[[ActorEntry], None]) -> None:
 
 
 @hookspec
-def startup(settings: Any) -> None:
-    """Called once when the service starts, after plugins are loaded.
+def register_settings(register: Callable[[str, type[Struct]], None]) -> None:
+    """Declare your plugin's settings.
 
-    ``settings`` is the service's :class:`claimscope.settings.Settings`. Open
-    resources (models, connections) here rather than at import time. Return
-    value: ignored. An exception stops start-up with its message.
+    Called once at load time. Call ``register(prefix, YourSettings)`` with a
+    ``msgspec.Struct`` whose fields all have defaults; each field is read from
+    ``CLAIMSCOPE_<PREFIX>_<FIELD>`` (``register("spacy", SpacySettings)`` reads
+    ``model`` from ``CLAIMSCOPE_SPACY_MODEL``; lists are comma-separated). The
+    service converts and checks them as it does its own (a bad value stops
+    start-up naming the variable), refuses ``CLAIMSCOPE_*`` variables that
+    nobody declared, and hands you the Struct in ``startup`` as
+    ``settings.plugins[prefix]``. Return value: ignored.
+    """
+
+
+@hookspec
+def startup(settings: Any) -> None:
+    """Called once per process that runs extractors, after plugins are loaded.
+
+    ``settings`` is the service's :class:`claimscope.settings.Settings`, with
+    your declared settings in ``settings.plugins``; ``settings.extractor_enabled(name)``
+    says whether one of your extractors runs. Open resources (models,
+    connections) here rather than at import time or in ``extract``. Return
+    value: ignored. An exception stops start-up with a one-line error naming
+    your plugin and the exception's message: make that message say what to do.
     """
 
 

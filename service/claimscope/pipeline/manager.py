@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, NoReturn
 
+import msgspec
 import pluggy
+from msgspec import Struct
 
 from claimscope.actors import Gazetteer
 from claimscope.models import KINDS, ActorEntry
 from claimscope.pipeline import hookspecs
 from claimscope.pipeline.hookspecs import Extractor
+from claimscope.settings import Settings, bind_plugin_settings
 
 
 class PluginError(Exception):
@@ -38,9 +42,21 @@ class Plugins:
     manager: pluggy.PluginManager
     extractors: list[Registered]
     gazetteer: Gazetteer
+    settings_schemas: dict[str, type[Struct]] = field(default_factory=dict)
 
-    def startup(self, settings: Any) -> None:
-        self.manager.hook.startup(settings=settings)
+    def configure(self, settings: Settings) -> Settings:
+        """`settings` with each plugin's declared settings read (see ``register_settings``)."""
+        return bind_plugin_settings(settings, self.settings_schemas)
+
+    def startup(self, settings: Settings) -> None:
+        """Every plugin's ``startup``; one that fails stops start-up with a PluginError naming it."""
+        settings = self.configure(settings)
+        for impl in reversed(self.manager.hook.startup.get_hookimpls()):  # pluggy's call order
+            try:
+                impl.function(**_hook_args(impl, settings=settings))
+            except Exception as exc:
+                owner = plugin_name(self.manager, impl.plugin)
+                raise PluginError(f"plugin {owner!r} could not start: {exc}") from exc
 
     def shutdown(self) -> None:
         self.manager.hook.shutdown()
@@ -58,7 +74,9 @@ def load_plugins(*, entry_points: bool = True, extra: Iterable[ModuleType | obje
         manager.load_setuptools_entrypoints(hookspecs.PROJECT)
     for plugin in extra:
         manager.register(plugin)
-    return Plugins(manager, _collect_extractors(manager), _collect_gazetteer(manager))
+    return Plugins(
+        manager, _collect_extractors(manager), _collect_gazetteer(manager), _collect_settings(manager)
+    )
 
 
 def plugin_name(manager: pluggy.PluginManager, plugin: object) -> str:
@@ -101,6 +119,37 @@ def _collect_gazetteer(manager: pluggy.PluginManager) -> Gazetteer:
 
         impl.function(**_hook_args(impl, register=register))
     return gazetteer
+
+
+_PREFIX = re.compile(r"[a-z][a-z0-9]*")
+
+
+def _collect_settings(manager: pluggy.PluginManager) -> dict[str, type[Struct]]:
+    schemas: dict[str, type[Struct]] = {}
+    owners: dict[str, str] = {}
+    for impl in manager.hook.register_settings.get_hookimpls():
+        owner = plugin_name(manager, impl.plugin)
+
+        def register(prefix: str, schema: type[Struct], owner: str = owner) -> None:
+            if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
+                raise PluginError(
+                    f"plugin {owner!r}: settings prefix {prefix!r} must be lower-case letters and digits"
+                )
+            if prefix in schemas:
+                raise PluginError(
+                    f"plugin {owner!r}: settings prefix {prefix!r} is already registered by {owners[prefix]!r}"
+                )
+            if not (isinstance(schema, type) and issubclass(schema, Struct)):
+                raise PluginError(f"plugin {owner!r}: settings for {prefix!r} must be a msgspec.Struct class")
+            required = [f.name for f in msgspec.structs.fields(schema) if f.required]
+            if required:
+                raise PluginError(
+                    f"plugin {owner!r}: settings {schema.__name__} need defaults for {', '.join(required)}"
+                )
+            schemas[prefix], owners[prefix] = schema, owner
+
+        impl.function(**_hook_args(impl, register=register))
+    return schemas
 
 
 def _hook_args(impl: pluggy.HookImpl, **available: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from claimscope.models import (
     KINDS,
     Actor,
     Claim,
+    Conflict,
     DateMention,
     DocumentIn,
     Extraction,
@@ -22,6 +23,7 @@ from claimscope.models import (
 from claimscope.pipeline.hookspecs import Found
 from claimscope.pipeline.manager import Registered
 
+Item = DateMention | Figure | Quote | Claim
 ITEM_TYPES = {"actors": Actor, "dates": DateMention, "figures": Figure, "quotes": Quote, "claims": Claim}
 
 
@@ -108,8 +110,8 @@ class Pipeline:
             try:
                 future = self._pool.submit(extractor.extract, document, found)
                 result = future.result(timeout=self.timeout_s)
-                _check(result, extractor.produces, document.text)
-                _merge_into(found, result, extractor.produces)
+                check_output(result, extractor.produces, document.text, len(found.figures))
+                _merge_into(found, result, extractor.produces, extractor.name)
             except concurrent.futures.TimeoutError:
                 error = f"timed out after {self.timeout_s * 1000:.0f} ms"
             except MalformedOutput as exc:
@@ -134,13 +136,17 @@ class Pipeline:
             quotes=found.quotes,
             claims=found.claims,
             runs=runs,
+            conflicts=found.conflicts,
         )
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _check(result: object, produces: Collection[str], text: str) -> None:
+def check_output(result: object, produces: Collection[str], text: str, figures: int) -> None:
+    """Raise MalformedOutput when an extractor's result breaks the contract: not an Extraction,
+    a kind it does not produce, a span that does not spell its text, or a claim's figure ref
+    outside the `figures` found before it (see hookspecs)."""
     if not isinstance(result, Extraction):
         raise MalformedOutput(f"extract() returned {type(result).__name__}, not Extraction")
     for kind in KINDS:
@@ -156,6 +162,12 @@ def _check(result: object, produces: Collection[str], text: str) -> None:
                 )
             for span in item.mentions if isinstance(item, Actor) else [item]:
                 _check_span(span, text, kind)
+    for claim in result.claims:
+        bad = [i for i in claim.figure_refs if not (isinstance(i, int) and 0 <= i < figures)]
+        if bad:
+            raise MalformedOutput(
+                f"claim {claim.start}..{claim.end} refers to figures {bad}; {figures} were found before it"
+            )
 
 
 def _check_span(span: Mention | Figure | DateMention | Quote | Claim, text: str, kind: str) -> None:
@@ -168,8 +180,9 @@ def _check_span(span: Mention | Figure | DateMention | Quote | Claim, text: str,
         )
 
 
-def _merge_into(found: Found, result: Extraction, produces: Collection[str]) -> None:
-    """Add one extractor's results: actors merge by id, other kinds dedupe by span."""
+def _merge_into(found: Found, result: Extraction, produces: Collection[str], extractor: str) -> None:
+    """Add one extractor's results by the merge rules of hookspecs: actors merge by id; an
+    item of another kind at the span of one already found refines it (:func:`_refine`)."""
     if "actors" in produces:
         by_id = {a.id: a for a in found.actors}
         for actor in result.actors:
@@ -186,10 +199,42 @@ def _merge_into(found: Found, result: Extraction, produces: Collection[str]) -> 
         if kind not in produces:
             continue
         have: list = getattr(found, kind)
-        spans = {(x.start, x.end) for x in have}
-        have.extend(x for x in getattr(result, kind) if (x.start, x.end) not in spans)
+        at = {(x.start, x.end): x for x in have}
+        for item in getattr(result, kind):
+            known = at.get((item.start, item.end))
+            if known is None:
+                at[(item.start, item.end)] = item
+                have.append(item)
+            elif known is not item:
+                _refine(known, item, kind, extractor, found)
         # Stable text order; claims index into figures, and they run after every figure producer.
         have.sort(key=lambda x: x.start)
+
+
+_IDENTITY = {"text", "start", "end", "id"}
+
+
+def _refine(known: Item, item: Item, kind: str, extractor: str, found: Found) -> None:
+    """Fields `known` leaves empty take `item`'s values; where both are set and differ,
+    `known` keeps its own and the disagreement becomes a Conflict."""
+    kept: dict[str, object] = {}
+    proposed: dict[str, object] = {}
+    for name in known.__struct_fields__:
+        if name in _IDENTITY:
+            continue
+        mine, theirs = getattr(known, name), getattr(item, name)
+        if _empty(theirs) or mine == theirs:
+            continue
+        if _empty(mine):
+            setattr(known, name, theirs)
+        else:
+            kept[name], proposed[name] = mine, theirs
+    if kept:
+        found.conflicts.append(Conflict(kind, known.start, known.end, extractor, kept, proposed))
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == "" or value == []
 
 
 def _assign_ids(found: Found, document_id: str) -> None:
