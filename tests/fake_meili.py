@@ -12,11 +12,27 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlparse
 
 NOW = "2024-10-23T10:00:00.000000Z"
+Matcher = Callable[[str, str, Any], bool]  # (method, path, JSON body) -> bool
+
+
+class _Hold:
+    def __init__(self, matches: Matcher, until: Matcher, timeout: float) -> None:
+        self.matches, self.until, self.timeout = matches, until, timeout
+        self.arrived, self.released = threading.Event(), threading.Event()
+        self._lock = threading.Lock()
+
+    def wait_if_first(self, method: str, path: str, body: Any) -> None:
+        with self._lock:
+            if self.arrived.is_set() or not self.matches(method, path, body):
+                return
+            self.arrived.set()
+        self.released.wait(self.timeout)
 
 
 class FakeMeili:
@@ -28,6 +44,7 @@ class FakeMeili:
         self.down = False
         self.fail_tasks = False
         self.lock = threading.Lock()
+        self._holds: list[_Hold] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -39,6 +56,14 @@ class FakeMeili:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def hold_first(self, matches: Matcher, until: Matcher, timeout: float) -> threading.Event:
+        """Answer the first request that `matches` only after one that matches `until` was
+        answered (or `timeout` passed), as if its client had stalled on the way. The event
+        returned is set when the held request arrives."""
+        hold = _Hold(matches, until, timeout)
+        self._holds.append(hold)
+        return hold.arrived
 
     def all_documents(self) -> list[dict]:
         with self.lock:
@@ -65,6 +90,15 @@ class FakeMeili:
         return {"indexUid": query["indexUid"], "hits": [], "totalHits": total, "hitsPerPage": 0, "page": 1}
 
     def handle(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        for hold in self._holds:
+            hold.wait_if_first(method, path, body)
+        answer = self._handle(method, path, body)
+        for hold in self._holds:
+            if hold.until(method, path, body):
+                hold.released.set()
+        return answer
+
+    def _handle(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         with self.lock:
             self.requests.append((method, path, body))
             if self.down:
@@ -93,6 +127,11 @@ class FakeMeili:
                     return 404, {"message": f"Index `{uid}` not found.", "code": "index_not_found",
                                  "type": "invalid_request", "link": ""}  # fmt: skip
                 return 200, {**self.indexes[uid], "createdAt": NOW, "updatedAt": NOW}
+            if rest == "/settings" and method == "GET":
+                if uid not in self.indexes:
+                    return 404, {"message": f"Index `{uid}` not found.", "code": "index_not_found",
+                                 "type": "invalid_request", "link": ""}  # fmt: skip
+                return 200, self.indexes[uid].get("settings", {"filterableAttributes": []})
             if rest == "/settings" and method == "PATCH":
                 self.indexes.setdefault(uid, {"uid": uid})["settings"] = body
                 return 202, self._task(uid, "settingsUpdate")
@@ -105,8 +144,9 @@ class FakeMeili:
                 docs.clear()
                 return 202, self._task(uid, "documentDeletion")
             if rest == "/documents/delete" and method == "POST":
-                wanted = {json.loads(clause.split(" = ", 1)[1]) for clause in body["filter"]}
-                for key in [k for k, d in docs.items() if d["document_id"] in wanted]:
+                attribute, listed = body["filter"].split(" IN ", 1)
+                wanted = set(json.loads(listed))
+                for key in [k for k, d in docs.items() if d[attribute] in wanted]:
                     del docs[key]
                 return 202, self._task(uid, "documentDeletion")
             if rest == "/search" and method == "POST":

@@ -57,7 +57,9 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
         cors_config=CORSConfig(allow_origins=settings.cors_origins) if settings.cors_origins else None,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
-        on_shutdown=[core.close] if owns_core else [],
+        # the server drains the index outbox (CLI commands only append to it)
+        on_startup=[lambda: core.start_index_worker()],
+        on_shutdown=[core.close if owns_core else lambda: core.stop_index_worker()],
         logging_config=None,  # logging is the process's business (see logs.configure_logging)
         debug=False,
     )

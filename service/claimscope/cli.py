@@ -1,12 +1,14 @@
-"""`claimscope serve | ingest PATH... | extractors | openapi` (and search/reindex)."""
+"""`claimscope serve | worker | ingest PATH... | extractors | openapi` (and search/reindex)."""
 
 from __future__ import annotations
 
 import functools
 import ipaddress
 import json
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -127,9 +129,12 @@ def ingest(paths: tuple[Path, ...], data_dir: str | None, replace: bool) -> None
                         counts["created" if created else "unchanged"] += 1
                 except (ClaimscopeError, ValueError, UnicodeDecodeError, msgspec.ValidationError) as exc:
                     failures.append(f"{path}: {exc}")
+        waiting = core.index.lag()
     finally:
         core.close()
     click.echo(f"{counts['created']} stored, {counts['unchanged']} unchanged, {len(failures)} failed")
+    if waiting:
+        click.echo(_waiting_note(waiting, core.index.name))
     if failures:
         for failure in failures:
             click.echo(f"failed: {failure}", err=True)
@@ -277,19 +282,76 @@ def _hit_rows(collection: str, hits: list) -> tuple[tuple[str, ...], list[tuple[
     return header, rows
 
 
+def _drain(core: Claimscope, timeout: float) -> int:
+    """Push the outbox here, with a progress bar of the rows pushed; returns the rows left."""
+    waiting = core.index.lag()
+    with click.progressbar(length=waiting, label="pushing", file=sys.stderr, show_pos=True) as bar:
+
+        def progress(left: int) -> None:
+            bar.update(max(0, waiting - left - bar.pos))
+
+        return core.drain_index(timeout, progress)
+
+
+def _waiting_note(waiting: int, backend: str) -> str:
+    return (
+        f"{waiting} writes wait in the index outbox for {backend}: a running `claimscope serve` or "
+        "`claimscope worker` pushes them"
+    )
+
+
 @cli.command()
 @click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
+@click.option("--wait", is_flag=True, help="Push the rebuilt index before returning (Meilisearch).")
+@click.option("--timeout", type=click.FloatRange(0), default=3600, show_default=True,
+              help="With --wait: give up after this many seconds.")  # fmt: skip
 @friendly_errors
-def reindex(data_dir: str | None) -> None:
+def reindex(data_dir: str | None, wait: bool, timeout: float) -> None:
     """Rebuild the search index (embedded or Meilisearch) from the store."""
     core = Claimscope.open(settings_from(data_dir))
     try:
         total = core.store.count_documents()
         with click.progressbar(length=total, label="reindexing", file=sys.stderr, show_pos=True) as bar:
             done = core.reindex(progress=lambda n: bar.update(1))
+        left = _drain(core, timeout) if wait else core.index.lag()
     finally:
         core.close()
-    click.echo(f"reindexed {done} documents into the {core.index.name} index")
+    if not left:
+        click.echo(f"reindexed {done} documents into the {core.index.name} index")
+        return
+    click.echo(f"queued {done} documents for the {core.index.name} index")
+    if wait:
+        raise click.ClickException(f"{left} writes still wait in the index outbox after {timeout:g} s")
+    click.echo(_waiting_note(left, core.index.name) + " (or run `claimscope reindex --wait`)")
+
+
+@cli.command()
+@click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
+@friendly_errors
+def worker(data_dir: str | None) -> None:
+    """Push the index outbox to the search index until stopped (SIGTERM or Ctrl-C).
+
+    `claimscope serve` does the same in its own process; run this beside CLI-only setups.
+    Several workers on one database are safe: one at a time holds the outbox's lease.
+    """
+    settings = settings_from(data_dir)
+    configure_logging(settings.log_level, settings.log_json)
+    core = Claimscope.open(settings)
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        if not core.start_index_worker():
+            raise click.ClickException(
+                f"the {core.index.name} index is written with the store: it needs no worker"
+            )
+        click.echo(f"pushing the index outbox to {core.index.name}; stop with Ctrl-C", err=True)
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        core.close()
 
 
 @cli.command()

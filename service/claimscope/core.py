@@ -8,10 +8,13 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from types import ModuleType
+from typing import Any
 
 from claimscope.errors import InvalidInput
 from claimscope.index.base import SearchIndex
 from claimscope.index.factory import build_index
+from claimscope.index.outbox import OutboxIndex
+from claimscope.index.sync import OutboxWorker
 from claimscope.models import (
     Document,
     DocumentIn,
@@ -66,6 +69,7 @@ class Claimscope:
         self.pipeline = Pipeline(
             enabled, plugins.gazetteer, timeout_ms=settings.extractor_timeout_ms, on_run=self._notify_run
         )
+        self._index_worker: OutboxWorker | None = None
 
     @classmethod
     def open(
@@ -89,6 +93,7 @@ class Claimscope:
         return core
 
     def close(self) -> None:
+        self.stop_index_worker()
         self.plugins.shutdown()
         self.pipeline.close()
         self.index.close()
@@ -207,6 +212,39 @@ class Claimscope:
             found = [entry.id] if entry and entry.id else self.store.actor_ids_for(value)
             ids += found or [value]
         return list(dict.fromkeys(ids))
+
+    # -- the index outbox (Meilisearch and other indexes outside the store's transaction) --
+
+    def _outbox_worker(self, **options: Any) -> OutboxWorker | None:
+        """A new outbox worker (its own lease owner), or None when the index needs none."""
+        if not isinstance(self.index, OutboxIndex):
+            return None
+        return OutboxWorker(
+            self.index.outbox, self.index, self.store.get_document, refill=self.reindex, **options
+        )
+
+    def start_index_worker(self, **options: Any) -> bool:
+        """Push the outbox from a background thread until close(): `serve` and `worker` do this,
+        other commands leave the rows to them. Two processes doing it are safe (leases).
+        False when the index needs no worker. `options` go to OutboxWorker (backoff, poll)."""
+        if self._index_worker is None:
+            self._index_worker = self._outbox_worker(**options)
+            if self._index_worker is not None:
+                self._index_worker.start()
+        return self._index_worker is not None
+
+    def stop_index_worker(self, flush_seconds: float = 5.0) -> None:
+        if self._index_worker is not None:
+            self._index_worker.stop(flush_seconds)
+            self._index_worker = None
+
+    def drain_index(
+        self, timeout: float = 60.0, progress: Callable[[int], None] | None = None, **options: Any
+    ) -> int:
+        """Push the outbox from this thread until it is empty or `timeout` seconds pass;
+        returns the writes still waiting (0 for an index inside the store's transaction)."""
+        worker = self._outbox_worker(**options)
+        return worker.drain(timeout, progress) if worker is not None else 0
 
     # -- extractors --------------------------------------------------------------------
 

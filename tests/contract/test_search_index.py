@@ -7,7 +7,6 @@ server has a master key) is set, as with deploy/docker-compose.yml, and is skipp
 from __future__ import annotations
 
 import os
-import time
 import uuid
 
 import meilisearch
@@ -39,7 +38,7 @@ def meili_index():
     if not url:
         pytest.skip("MEILI_URL is not set: no Meilisearch server to test against")
     client = meilisearch.Client(url, os.environ.get("MEILI_KEY"), timeout=10)
-    return MeiliIndex(client, f"contract_{uuid.uuid4().hex[:8]}", poll_seconds=0.05)
+    return MeiliIndex(client, f"contract_{uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture(params=[sqlite_index, meili_index], ids=["sqlite", "meilisearch"])
@@ -50,11 +49,14 @@ def core(request, tmp_path):
     )
     for doc in DOCS:
         core.ingest(doc)
-    deadline = time.monotonic() + 60
-    while core.index.status().get("lag") and time.monotonic() < deadline:
-        time.sleep(0.1)
+    settle(core)
     yield core
     core.close()
+
+
+def settle(core):
+    """Writes reach an index outside the store's transaction through the outbox: push them."""
+    assert core.drain_index(timeout=60) == 0
 
 
 def ids(result):
@@ -101,9 +103,7 @@ def test_hostile_values_match_nothing_and_break_nothing(core):
 
 def test_delete_removes_every_item_of_the_document(core):
     core.store.delete_document("d3")
-    deadline = time.monotonic() + 30
-    while core.index.status().get("lag") and time.monotonic() < deadline:
-        time.sleep(0.1)
+    settle(core)
     assert core.index.search(SearchQuery(collection="documents", q="kremlin")).total == 0
     assert core.index.search(SearchQuery(collection="claims", source=["wire"])).total == 2
 
@@ -117,9 +117,7 @@ def test_counts_by_actor_and_replacing_a_document(core):
     core.ingest(
         DocumentIn(id="d1", source="wire", published_at="2024-10-01", text="Moscow spoke."), replace=True
     )
-    deadline = time.monotonic() + 30
-    while core.index.status().get("lag") and time.monotonic() < deadline:
-        time.sleep(0.1)
+    settle(core)
     assert core.index.count_by_actor("claims", ["russia", "north-korea"]) == {"russia": 4, "north-korea": 1}
     assert ids(core.index.search(SearchQuery(collection="documents", q="troops"))) == ["d3"]
 
@@ -130,9 +128,7 @@ def test_snippets_are_safe_html_whatever_the_article_holds(core):
         "\ue000forged\ue001 highlight <script>x()</script> was nothing."
     )
     core.ingest(DocumentIn(id="evil", source="wire", published_at="2024-11-21", text=hostile))
-    deadline = time.monotonic() + 30
-    while core.index.status().get("lag") and time.monotonic() < deadline:
-        time.sleep(0.1)
+    settle(core)
     [hit] = [
         h for h in core.index.search(SearchQuery(collection="documents", q="kremlin")).hits if h.id == "evil"
     ]

@@ -38,20 +38,23 @@ def wait_until(predicate, seconds=10.0):
     return False
 
 
+FAST = {"backoff": lambda attempt: 0.05, "poll_seconds": 0.02}
+
+
 @pytest.fixture
 def fake():
     with FakeMeili() as server:
         yield server
 
 
-def open_core(tmp_path, fake, **settings):
-    conf = load_settings(
-        {}, data_dir=str(tmp_path), index_backend="meilisearch", meili_url=fake.url, **settings
-    )
-    index = MeiliIndex(
-        meilisearch.Client(fake.url, timeout=2), "test", backoff=lambda attempt: 0.05, poll_seconds=0.02
-    )
-    return Claimscope.open(conf, entry_points=False, extra_plugins=[Basic()], index=index)
+def open_core(tmp_path, fake, *, worker=True):
+    """A service on the Meilisearch stand-in; with `worker`, it drains the outbox as `serve` does."""
+    conf = load_settings({}, data_dir=str(tmp_path), index_backend="meilisearch", meili_url=fake.url)
+    index = MeiliIndex(meilisearch.Client(fake.url, timeout=2), "test", task_timeout_ms=5000)
+    core = Claimscope.open(conf, entry_points=False, extra_plugins=[Basic()], index=index)
+    if worker:
+        core.start_index_worker(**FAST)
+    return core
 
 
 def parse_literal(literal: str) -> str:
@@ -130,10 +133,11 @@ def test_a_failed_task_is_surfaced_and_the_row_kept(tmp_path, fake):
     try:
         core.ingest(DocumentIn(id="d1", text="Moscow spoke."))
         assert wait_until(lambda: "injected failure" in (core.index.status().get("last_error") or ""))
-        assert core.index.lag() == 1
+        status = core.index.status()
+        assert status["lag"] == 1 and status["attempts"] >= 1 and status["oldest_seconds"] >= 0
         fake.fail_tasks = False
         assert wait_until(lambda: core.index.lag() == 0)
-        assert "last_error" not in core.index.status()
+        assert core.index.status() == {"ok": True, "backend": "meilisearch", "lag": 0}
     finally:
         core.close()
 
@@ -205,5 +209,87 @@ def test_metrics_read_the_lag_without_asking_meilisearch(tmp_path, fake):
             metrics = client.get("/metrics").text
             assert "claimscope_index_lag 1.0" in metrics
             assert sum(1 for _, path, _ in fake.requests if path == "/health") == health_checks
+    finally:
+        core.close()
+
+
+def run_cli(fake, *args):
+    from claimscope.cli import cli
+    from click.testing import CliRunner
+
+    env = {"CLAIMSCOPE_INDEX_BACKEND": "meilisearch", "CLAIMSCOPE_MEILI_URL": fake.url}
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_cli_commands_enqueue_and_only_reindex_wait_pushes(tmp_path, fake):
+    article = tmp_path / "harbour.txt"
+    article.write_text("The harbour board approved the timetable.")
+    data = str(tmp_path / "data")
+    ingested = run_cli(fake, "ingest", str(article), "--data-dir", data)
+    assert ingested.exit_code == 0, ingested.output
+    assert "1 writes wait in the index outbox for meilisearch" in ingested.output
+    assert run_cli(fake, "extractors").exit_code == 0
+    assert fake.requests == []  # nothing but the server (or a worker) talks to Meilisearch
+
+    queued = run_cli(fake, "reindex", "--data-dir", data)
+    assert queued.exit_code == 0 and "queued 1 documents for the meilisearch index" in queued.output
+    assert fake.requests == []
+
+    pushed = run_cli(fake, "reindex", "--wait", "--data-dir", data)
+    assert pushed.exit_code == 0, pushed.output
+    assert "reindexed 1 documents into the meilisearch index" in pushed.output
+    assert [d["document_id"] for d in fake.all_documents() if d["collection"] == "documents"] == ["harbour"]
+
+
+def test_reindex_wait_gives_up_with_one_line_when_meilisearch_stays_down(tmp_path, fake):
+    fake.down = True
+    data = str(tmp_path / "data")
+    article = tmp_path / "harbour.txt"
+    article.write_text("The harbour board approved the timetable.")
+    assert run_cli(fake, "ingest", str(article), "--data-dir", data).exit_code == 0
+    result = run_cli(fake, "reindex", "--wait", "--timeout", "1", "--data-dir", data)
+    assert result.exit_code == 1
+    assert "Error: 2 writes still wait in the index outbox after 1 s" in result.output
+
+
+def test_the_worker_command_refuses_an_index_that_needs_none(tmp_path):
+    from claimscope.cli import cli
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["worker", "--data-dir", str(tmp_path)], env={})
+    assert result.exit_code == 1 and "the sqlite index is written with the store" in result.output
+
+
+def test_a_batch_is_one_request_per_index_and_kind(tmp_path, fake):
+    core = open_core(tmp_path, fake, worker=False)
+    try:
+        assert core.drain_index(timeout=10) == 0  # the indexes exist
+        fake.requests.clear()
+        for n in range(30):
+            core.ingest(DocumentIn(id=f"d{n}", text=f"Moscow confirmed {n} troops. Pyongyang said nothing."))
+        core.ingest(DocumentIn(id="d0", text="Moscow spoke."), replace=True)
+        assert core.drain_index(timeout=10) == 0
+        writes = [(m, p) for m, p, _ in fake.requests if p.startswith("/indexes/test_") and "/documents" in p]
+        assert sorted(writes) == sorted(
+            [("POST", f"/indexes/test_{c}/documents/delete") for c in ("documents", "claims", "quotes")]
+            + [("POST", f"/indexes/test_{c}/documents") for c in ("documents", "claims")]
+        )
+        assert len([d for d in fake.all_documents() if d["collection"] == "documents"]) == 30
+    finally:
+        core.close()
+
+
+def test_an_index_written_before_document_keys_is_rebuilt(tmp_path, fake):
+    core = open_core(tmp_path, fake, worker=False)
+    try:
+        core.ingest(DocumentIn(id="d1", text="Moscow confirmed 300 troops."))
+        assert core.drain_index(timeout=10) == 0
+        for index in fake.indexes.values():  # as an older claimscope configured it
+            index["settings"]["filterableAttributes"].remove("document_key")
+        for docs in fake.documents.values():
+            docs["stale"] = {"key": "stale", "document_id": "d1", "collection": "documents", "body": "old"}
+        assert core.drain_index(timeout=10) == 0
+        assert "stale" not in {d["key"] for d in fake.all_documents()}
+        assert sorted(d["collection"] for d in fake.all_documents()) == ["claims", "documents"]
     finally:
         core.close()

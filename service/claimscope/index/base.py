@@ -1,8 +1,9 @@
 """The SearchIndex port: what the store, the API and the CLI need from a search backend.
 
 The store owns the SQLite file and calls ``on_upsert``/``on_delete`` inside its write
-transaction, so an index that keeps its data in that file (the embedded FTS5 index) or an
-outbox row (Meilisearch) changes atomically with the store.
+transaction, so an index that keeps its data in that file (the embedded FTS5 index) changes
+atomically with the store. An index kept elsewhere (Meilisearch, tantivy) subclasses
+:class:`claimscope.index.outbox.OutboxIndex`: its writes are outbox rows, pushed later.
 """
 
 from __future__ import annotations

@@ -1,33 +1,31 @@
 """The Meilisearch adapter, on the official `meilisearch` Python client.
 
 Why the synchronous official client rather than the async community SDK: it is the one
-Meilisearch maintains, and every call it makes here runs on a background thread (the outbox
-worker) or in Litestar's thread pool (searches), so async buys nothing.
+Meilisearch maintains, and every call it makes here runs on the outbox worker's thread or in
+Litestar's thread pool (searches), so async buys nothing.
 
-Writes never call Meilisearch in the request: ``on_upsert``/``on_delete`` add an outbox row
-in the store's transaction and :class:`claimscope.index.sync.OutboxWorker` pushes it, waits
-for the Meilisearch task and retries with backoff while the server is down. Filters are built
+Writes never call Meilisearch in the request: the store appends an outbox row in its
+transaction (:class:`~claimscope.index.outbox.OutboxIndex`) and the outbox worker
+(:mod:`claimscope.index.sync`) hands batches to :meth:`MeiliIndex.push`. Filters are built
 from fixed attribute names and escaped string values, never pasted from input.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
-from collections.abc import Callable
 from typing import Any
 
 import meilisearch
 import msgspec
 
-from claimscope.index.items import IndexItem, items_of
-from claimscope.index.sync import OUTBOX_SCHEMA, OutboxWorker
-from claimscope.models import Document, SearchHit, SearchQuery, SearchResult
+from claimscope.index.items import IndexItem
+from claimscope.index.outbox import Batch, OutboxIndex, TargetLost
+from claimscope.models import SearchHit, SearchQuery, SearchResult
 from claimscope.settings import Settings
 
 COLLECTIONS = ("documents", "claims", "quotes")
-FILTERABLE = ["document_id", "actors", "status", "claimant", "speaker", "source", "month", "day"]
+FILTERABLE = ["document_key", "actors", "status", "claimant", "speaker", "source", "month", "day"]
 INDEX_SETTINGS: dict[str, Any] = {
     "searchableAttributes": ["body", "title"],
     "filterableAttributes": FILTERABLE,
@@ -37,7 +35,6 @@ INDEX_SETTINGS: dict[str, Any] = {
 }
 FACET_FIELDS = {"actor": "actors", "status": "status", "claimant": "claimant", "speaker": "speaker",
                 "source": "source", "month": "month"}  # fmt: skip
-_encode = msgspec.json.Encoder().encode
 
 
 def quote(value: str) -> str:
@@ -75,30 +72,32 @@ def meili_key(item_id: str) -> str:
     return hashlib.sha1(item_id.encode()).hexdigest()
 
 
+def document_key(document_id: str) -> str:
+    """What a document's items are found by when they are replaced or deleted. Meilisearch
+    compares filter strings case-insensitively, our ids are case-sensitive: hex is neither."""
+    return hashlib.sha1(document_id.encode()).hexdigest()
+
+
 def as_meili_document(item: IndexItem) -> dict[str, Any]:
     day = day_number(item.date) if item.date and len(item.date) >= 10 else None
-    return {"key": meili_key(item.id), "day": day, **msgspec.to_builtins(item)}
+    return {
+        "key": meili_key(item.id),
+        "document_key": document_key(item.document_id),
+        "day": day,
+        **msgspec.to_builtins(item),
+    }
 
 
-class MeiliIndex:
+class MeiliIndex(OutboxIndex):
     name = "meilisearch"
 
     def __init__(
-        self,
-        client: meilisearch.Client,
-        prefix: str = "claimscope",
-        *,
-        task_timeout_ms: int = 30_000,
-        backoff: Callable[[int], float] | None = None,
-        poll_seconds: float = 0.5,
-    ) -> None:
+        self, client: meilisearch.Client, prefix: str = "claimscope", *, task_timeout_ms: int = 60_000
+    ):
+        super().__init__()
         self.client = client
         self.prefix = prefix
         self.task_timeout_ms = task_timeout_ms
-        self.worker: OutboxWorker | None = None
-        self._backoff = backoff
-        self._poll = poll_seconds
-        self._connect: Callable[[], sqlite3.Connection] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MeiliIndex:
@@ -108,70 +107,58 @@ class MeiliIndex:
     def uid(self, collection: str) -> str:
         return f"{self.prefix}_{collection}"
 
-    # -- the store's side ---------------------------------------------------------------
+    # -- the pusher (called by the outbox worker) -----------------------------------------
 
-    def setup(self, conn: sqlite3.Connection, connect: Callable[[], sqlite3.Connection]) -> None:
-        for statement in OUTBOX_SCHEMA.split(";"):
-            if statement.strip():
-                conn.execute(statement)
-        self._connect = connect
-        if self.worker is None:
-            self.worker = OutboxWorker(self, connect, backoff=self._backoff, poll_seconds=self._poll)
-            self.worker.start()
-
-    def on_upsert(self, conn: sqlite3.Connection, document: Document) -> None:
-        items = [as_meili_document(item) for item in items_of(document)]
-        conn.execute(
-            "INSERT INTO index_outbox (op, document_id, payload) VALUES ('upsert', ?, ?)",
-            (document.id, _encode(items)),
-        )
-        self._wake()
-
-    def on_delete(self, conn: sqlite3.Connection, document_id: str) -> None:
-        conn.execute(
-            "INSERT INTO index_outbox (op, document_id, payload) VALUES ('delete', ?, NULL)", (document_id,)
-        )
-        self._wake()
-
-    def clear(self, conn: sqlite3.Connection) -> None:
-        conn.execute("DELETE FROM index_outbox")
-        conn.execute("INSERT INTO index_outbox (op, document_id, payload) VALUES ('clear', '', NULL)")
-        self._wake()
-
-    def _wake(self) -> None:
-        if self.worker is not None:
-            self.worker.wake()
-
-    # -- what the worker calls ----------------------------------------------------------
-
-    def apply_settings(self) -> None:
-        """Create the three indexes if needed and send their settings (idempotent)."""
+    def apply_settings(self) -> bool:
+        """Create the three indexes if needed and send their settings (idempotent). True when
+        one was created, or holds items written before `document_key` existed: refill them."""
+        stale = False
         for collection in COLLECTIONS:
             uid = self.uid(collection)
             try:
-                self.client.get_index(uid)
+                current = self.client.index(uid).get_settings()
             except meilisearch.errors.MeilisearchApiError as exc:
-                if getattr(exc, "code", None) != "index_not_found":
+                if exc.code != "index_not_found":
                     raise
                 self.wait(self.client.create_index(uid, {"primaryKey": "key"}).task_uid)
+                current = {}
+            stale = stale or "document_key" not in current.get("filterableAttributes", [])
             self.wait(self.client.index(uid).update_settings(INDEX_SETTINGS).task_uid)
+        return stale
 
-    def push(self, op: str, document_id: str, items: list[dict[str, Any]]) -> None:
-        """Make Meilisearch hold exactly `items` for `document_id` (or nothing, or nothing at all)."""
+    def push(self, batch: Batch) -> None:
+        """Per index, one deletion (everything, or the changed documents' items) and one
+        addition; Meilisearch runs an index's tasks in order, so the additions land last."""
+        deadline = time.monotonic() + self.task_timeout_ms / 1000
+        keys = [quote(document_key(change.document_id)) for change in batch.changes]
+        tasks = []
         for collection in COLLECTIONS:
             index = self.client.index(self.uid(collection))
-            if op == "clear":
-                self.wait(index.delete_all_documents().task_uid)
-                continue
-            self.wait(index.delete_documents(filter=any_of("document_id", [document_id])).task_uid)
-            mine = [item for item in items if item["collection"] == collection]
-            if op == "upsert" and mine:
-                self.wait(index.add_documents(mine, primary_key="key").task_uid)
+            if batch.clear:
+                tasks.append(index.delete_all_documents().task_uid)
+            elif keys:
+                tasks.append(index.delete_documents(filter=f"document_key IN [{', '.join(keys)}]").task_uid)
+            items = [
+                as_meili_document(item)
+                for change in batch.changes
+                for item in change.items or ()
+                if item.collection == collection
+            ]
+            if items:
+                tasks.append(index.add_documents(items, primary_key="key").task_uid)
+        for task in tasks:
+            self.wait(task, deadline)
 
-    def wait(self, task_uid: int) -> None:
-        task = self.client.wait_for_task(task_uid, timeout_in_ms=self.task_timeout_ms)
+    def wait(self, task_uid: int, deadline: float | None = None) -> None:
+        left_ms = self.task_timeout_ms if deadline is None else (deadline - time.monotonic()) * 1000
+        task = self.client.wait_for_task(task_uid, timeout_in_ms=max(1, int(left_ms)))
         if task.status != "succeeded":
+            if (task.error or {}).get("code") == "index_not_found":
+                raise TargetLost(f"Meilisearch index {task.index_uid} is gone")
             raise MeiliTaskFailed(f"Meilisearch task {task_uid} {task.status}: {task.error}")
+
+    def reachable(self) -> bool:
+        return bool(self.client.is_healthy())
 
     # -- reads --------------------------------------------------------------------------
 
@@ -226,26 +213,8 @@ class MeiliIndex:
         results = self.client.multi_search(queries)["results"]
         return {actor: result.get("totalHits", 0) for actor, result in zip(ids, results, strict=True)}
 
-    def status(self) -> dict[str, Any]:
-        lag = self.lag()
-        try:
-            reachable = self.client.is_healthy()
-        except Exception:  # any failure to answer is "not reachable"
-            reachable = False
-        status: dict[str, Any] = {"ok": reachable, "backend": self.name, "lag": lag}
-        if self.worker is not None and self.worker.last_error:
-            status["last_error"] = self.worker.last_error
-        return status
-
-    def lag(self) -> int:
-        if self._connect is None:
-            return 0
-        return self._connect().execute("SELECT count(*) FROM index_outbox").fetchone()[0]
-
     def close(self) -> None:
-        if self.worker is not None:
-            self.worker.stop(flush_seconds=5)
-            self.worker = None
+        """Nothing to release: the HTTP client holds no open resources between calls."""
 
 
 class MeiliTaskFailed(Exception):
