@@ -34,7 +34,7 @@ def summaries(core: Claimscope, rows: list[ActorRow]) -> list[ActorSummary]:
     ]
 
 
-@get("/v1/actors", sync_to_thread=True, tags=["actors"])
+@get("/v1/actors", operation_id="listActors", sync_to_thread=True, tags=["actors"])
 def list_actors(
     core: Core,
     type: ActorType = None,
@@ -49,7 +49,7 @@ def list_actors(
     return ActorPage(items=summaries(core, rows), total=total)
 
 
-@get("/v1/actors/{actor_id:str}", sync_to_thread=True, tags=["actors"])
+@get("/v1/actors/{actor_id:str}", operation_id="getActor", sync_to_thread=True, tags=["actors"])
 def get_actor(core: Core, actor_id: Annotated[str, Parameter(max_length=200)]) -> ActorSummary:
     """One actor: its aliases and counts."""
     row = core.store.get_actor(actor_id)

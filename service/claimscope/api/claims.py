@@ -13,7 +13,7 @@ from claimscope.models import ClaimDetail
 from claimscope.store.sqlite import summary_of
 
 
-@get("/v1/claims/{claim_id:str}", sync_to_thread=True, tags=["claims"])
+@get("/v1/claims/{claim_id:str}", operation_id="getClaim", sync_to_thread=True, tags=["claims"])
 def get_claim(core: Core, claim_id: Annotated[str, Parameter(max_length=220)]) -> ClaimDetail:
     """A claim by id ("{document_id}:c{n}", as in search hits and documents)."""
     document_id, _, _ = claim_id.rpartition(":c")

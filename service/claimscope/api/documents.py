@@ -41,6 +41,7 @@ def require_json(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 
 @post(
     "/v1/documents",
+    operation_id="createDocument",
     status_code=201,
     tags=["documents"],
     guards=[require_json],
@@ -57,6 +58,7 @@ async def create_document(data: DocumentIn, core: Core) -> Response[Document]:
 
 @put(
     "/v1/documents/{document_id:str}",
+    operation_id="replaceDocument",
     tags=["documents"],
     guards=[require_json],
     responses={201: ResponseSpec(Document, description="Created: no document had this id")},
@@ -69,7 +71,7 @@ async def replace_document(document_id: DocumentIdPath, data: DocumentIn, core: 
     return Response(document, status_code=201 if created else 200)
 
 
-@get("/v1/documents/{document_id:str}", sync_to_thread=True, tags=["documents"])
+@get("/v1/documents/{document_id:str}", operation_id="getDocument", sync_to_thread=True, tags=["documents"])
 def get_document(document_id: DocumentIdPath, core: Core) -> Document:
     """One stored document with its extraction and extractor runs."""
     document = core.store.get_document(document_id)
@@ -78,14 +80,16 @@ def get_document(document_id: DocumentIdPath, core: Core) -> Document:
     return document
 
 
-@delete("/v1/documents/{document_id:str}", sync_to_thread=True, tags=["documents"])
+@delete(
+    "/v1/documents/{document_id:str}", operation_id="deleteDocument", sync_to_thread=True, tags=["documents"]
+)
 def delete_document(document_id: DocumentIdPath, core: Core) -> None:
     """Remove a document from the store and the index."""
     if not core.store.delete_document(document_id):
         raise NotFound(f"no document with id {document_id!r}", id=document_id)
 
 
-@get("/v1/documents", sync_to_thread=True, tags=["documents"])
+@get("/v1/documents", operation_id="listDocuments", sync_to_thread=True, tags=["documents"])
 def list_documents(
     core: Core,
     cursor: Annotated[
@@ -98,7 +102,14 @@ def list_documents(
     return DocumentPage(items=items, next_cursor=next_cursor)
 
 
-@post("/v1/documents:batch", status_code=200, sync_to_thread=True, tags=["documents"], guards=[require_json])
+@post(
+    "/v1/documents:batch",
+    operation_id="batchDocuments",
+    status_code=200,
+    sync_to_thread=True,
+    tags=["documents"],
+    guards=[require_json],
+)
 def batch_documents(data: BatchIn, core: Core) -> BatchOut:
     """Ingest many documents; each item reports its own status (201, 200, 409, 400) and the
     document or the problem. One bad item does not stop the others."""

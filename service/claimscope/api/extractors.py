@@ -8,7 +8,7 @@ from claimscope.api.deps import Core
 from claimscope.models import ExtractorInfo
 
 
-@get("/v1/extractors", tags=["extractors"])
+@get("/v1/extractors", operation_id="listExtractors", tags=["extractors"])
 async def list_extractors(core: Core) -> list[ExtractorInfo]:
     """Installed extractors with version and plugin: enabled ones in run order, then disabled ones."""
     return core.extractor_infos()

@@ -10,13 +10,13 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from claimscope.api.deps import Core, MetricsDep
 
 
-@get("/health", tags=["operations"])
+@get("/health", operation_id="getHealth", tags=["operations"])
 async def health() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
 
 
-@get("/ready", sync_to_thread=True, tags=["operations"])
+@get("/ready", operation_id="getReadiness", sync_to_thread=True, tags=["operations"])
 def ready(core: Core) -> Response[dict[str, Any]]:
     """The store and the index answer; `index.lag` counts writes not yet in the index. 503 when not ready."""
     checks: dict[str, Any] = {}
@@ -33,7 +33,7 @@ def ready(core: Core) -> Response[dict[str, Any]]:
     return Response({"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503)
 
 
-@get("/metrics", tags=["operations"], include_in_schema=False)
+@get("/metrics", operation_id="getMetrics", tags=["operations"], include_in_schema=False)
 async def metrics(metrics: MetricsDep) -> Response[bytes]:
     """Prometheus exposition."""
     return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -45,6 +45,7 @@ Offset = Annotated[int, Parameter(ge=0, le=100_000)]
 def _route(collection: Collection):
     return get(
         f"/v1/search/{collection}",
+        operation_id=f"search{collection.title()}",
         name=f"search-{collection}",
         tags=["search"],
         summary=f"Search {collection}",
