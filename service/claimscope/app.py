@@ -15,6 +15,7 @@ from claimscope.api.problems import EXCEPTION_HANDLERS, document_problems
 from claimscope.core import Claimscope
 from claimscope.metrics import Metrics, request_middleware
 from claimscope.settings import Settings, load_settings
+from claimscope.ui.pages import template_config, ui_router
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
             *claims.ROUTES,
             *extractors.ROUTES,
             *health.ROUTES,
+            ui_router(),
         ],
         dependencies={
             "core": Provide(lambda: core, use_cache=True, sync_to_thread=False),
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
         cors_config=CORSConfig(allow_origins=settings.cors_origins) if settings.cors_origins else None,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
+        template_config=template_config(),
         # the server drains the index outbox (CLI commands only append to it)
         on_startup=[lambda: core.start_index_worker()],
         on_shutdown=[core.close if owns_core else lambda: core.stop_index_worker()],
