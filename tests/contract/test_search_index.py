@@ -10,10 +10,12 @@ import os
 import uuid
 
 import meilisearch
+import msgspec
 import pytest
 from claimscope.core import Claimscope
 from claimscope.index.meili import MeiliIndex
 from claimscope.index.sqlite_fts import SQLiteFTSIndex
+from claimscope.index.tantivy_index import TantivyIndex
 from claimscope.models import DocumentIn, SearchQuery
 from claimscope.settings import load_settings
 
@@ -29,11 +31,15 @@ DOCS = [
 ]  # fmt: skip
 
 
-def sqlite_index():
+def sqlite_index(tmp_path):
     return SQLiteFTSIndex()
 
 
-def meili_index():
+def tantivy_index(tmp_path):
+    return TantivyIndex(tmp_path / "tantivy", commit_seconds=0)
+
+
+def meili_index(tmp_path):
     url = os.environ.get("MEILI_URL")
     if not url:
         pytest.skip("MEILI_URL is not set: no Meilisearch server to test against")
@@ -41,9 +47,9 @@ def meili_index():
     return MeiliIndex(client, f"contract_{uuid.uuid4().hex[:8]}")
 
 
-@pytest.fixture(params=[sqlite_index, meili_index], ids=["sqlite", "meilisearch"])
+@pytest.fixture(params=[sqlite_index, tantivy_index, meili_index], ids=["sqlite", "tantivy", "meilisearch"])
 def core(request, tmp_path):
-    index = request.param()
+    index = request.param(tmp_path)
     core = Claimscope.open(
         load_settings({}, data_dir=str(tmp_path)), entry_points=False, extra_plugins=[Basic()], index=index
     )
@@ -137,3 +143,37 @@ def test_snippets_are_safe_html_whatever_the_article_holds(core):
     assert "<" not in bare and ">" not in bare
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in hit.snippet
     assert "forged" in hit.snippet and "<mark>forged" not in hit.snippet
+
+
+def test_every_word_must_match_and_the_last_may_be_a_prefix(core):
+    def found(collection, q):
+        return ids(core.index.search(SearchQuery(collection=collection, q=q)))
+
+    assert found("documents", "korean moscow") == ["d1"]
+    assert found("documents", "moscow troo") == ["d1", "d3"]
+    assert found("documents", "troo moscow") == []  # only the last word is a prefix
+    assert found("claims", "north korean troo") == ["d1:c0"]
+    assert found("documents", "troops officers") == []
+
+
+def test_facets_without_hits_count_every_match(core):
+    for query in [
+        SearchQuery(collection="claims", facets=["status", "actor"]),
+        SearchQuery(collection="claims", q="confirmed", facets=["status"]),
+        SearchQuery(collection="documents", source=["wire"], facets=["month", "source"]),
+    ]:
+        with_hits = core.index.search(query)
+        alone = core.index.search(SearchQuery(**{**msgspec.structs.asdict(query), "limit": 0}))
+        assert alone.hits == [] and (alone.total, alone.facets) == (with_hits.total, with_hits.facets)
+
+
+def test_sort_by_date_with_words_and_paging(core):
+    def order(**options):
+        return [h.id for h in core.index.search(SearchQuery(collection="documents", **options)).hits]
+
+    assert order(q="confirmed", sort="date") == ["d1", "d2"]
+    assert order(q="confirmed", sort="-date") == ["d2", "d1"]
+    assert order(sort="date", limit=1, offset=1) == ["d2"]
+    assert order(sort="-date", limit=2, offset=2) == ["d1"]
+    page = core.index.search(SearchQuery(collection="documents", limit=1, offset=5))
+    assert page.total == 3 and page.hits == []

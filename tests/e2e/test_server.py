@@ -61,13 +61,20 @@ def test_sigterm_shuts_down_cleanly_and_keeps_the_data(tmp_path):
         again.stop()
 
 
-def test_seed_claims_about_north_korean_troops_by_status_over_http(server):
-    with httpx.Client(base_url=server.url, timeout=60) as http:
+@pytest.fixture(params=["sqlite", "tantivy"])
+def any_backend_server(request, tmp_path):
+    from tests.e2e.conftest import Server
+
+    srv = Server(tmp_path / "data", CLAIMSCOPE_INDEX_BACKEND=request.param).start()
+    yield srv
+    srv.stop()
+
+
+def test_seed_claims_about_north_korean_troops_by_status_over_http(any_backend_server):
+    with httpx.Client(base_url=any_backend_server.url, timeout=60) as http:
         for path in sorted((ROOT / "seeds").glob("*.txt")):
-            assert (
-                http.post("/v1/documents", json={"id": path.stem, "text": path.read_text()}).status_code
-                == 201
-            )
+            stored = http.post("/v1/documents?wait=true", json={"id": path.stem, "text": path.read_text()})
+            assert stored.status_code == 201 and stored.headers["claimscope-searchable"] == "true"
         params = {"actor": "north-korea", "status": "confirmed", "facets": "status,actor"}
         confirmed = http.get("/v1/search/claims", params=params).json()
         assert confirmed["total"] >= 3

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import Annotated
 
+import anyio
 from anyio import to_thread
 from litestar import Response, delete, get, post, put
 from litestar.connection import ASGIConnection
+from litestar.datastructures import ResponseHeader
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
-from claimscope.api.deps import Core, FetcherDep
+from claimscope.api.deps import Core
 from claimscope.core import Claimscope
 from claimscope.errors import ClaimscopeError, InvalidInput, NotFound, UnsupportedMediaType
-from claimscope.ingest.fetch import needs_fetch
 from claimscope.models import (
     DOCUMENT_ID_PATTERN,
     BatchIn,
@@ -29,6 +31,20 @@ from claimscope.models import (
 # `data` stays without a JSONBody marker: with the marker Litestar decodes the body twice and
 # invalid UTF-8 escapes as an unhandled UnicodeDecodeError; without it msgspec reports a 400.
 DocumentIdPath = Annotated[str, Parameter(pattern=DOCUMENT_ID_PATTERN, description="The document id")]
+Wait = Annotated[
+    bool,
+    Parameter(
+        description="Answer once searches see the document (at most CLAIMSCOPE_INDEX_WAIT_MS); "
+        "the Claimscope-Searchable header says whether they do"
+    ),
+]
+SEARCHABLE = "Claimscope-Searchable"
+SEARCHABLE_HEADER = ResponseHeader(
+    name=SEARCHABLE,
+    description="`true` when searches already see this version of the document, `false` while the index "
+    "catches up (an index fed through the outbox: tantivy, Meilisearch)",
+    documentation_only=True,
+)
 
 
 def require_json(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -41,12 +57,6 @@ def require_json(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         )
 
 
-# A page with no article, a URL refused by the fetch policy, or a page that could not be had.
-PAGE_PROBLEM = ResponseSpec(
-    None, description="No article in the page, or the URL was refused or not fetched (`reason` says why)"
-)
-
-
 @post(
     "/v1/documents",
     operation_id="createDocument",
@@ -54,20 +64,15 @@ PAGE_PROBLEM = ResponseSpec(
     tags=["documents"],
     guards=[require_json],
     responses={
-        200: ResponseSpec(Document, description="This id already holds this text: the stored document"),
-        422: PAGE_PROBLEM,
+        200: ResponseSpec(Document, description="This id already holds this text: the stored document")
     },
+    response_headers=[SEARCHABLE_HEADER],
 )
-async def create_document(data: DocumentIn, core: Core, fetcher: FetcherDep) -> Response[Document]:
+async def create_document(data: DocumentIn, core: Core, wait: Wait = False) -> Response[Document]:
     """Ingest an article: extract, store, index. 201 when new; 200 with the stored document
-    when the same id already holds the same text; 409 when it holds other text.
-
-    Send the article as `text`, or its web page as `html` (the article and its title, author,
-    date and site name are extracted), or, when the server fetches URLs, only its `url`."""
-    if needs_fetch(data):
-        data = await fetcher.document(data)
+    when the same id already holds the same text; 409 when it holds other text."""
     document, created = await to_thread.run_sync(core.ingest, data)
-    return Response(document, status_code=201 if created else 200)
+    return await _answer(core, document, created, wait)
 
 
 @put(
@@ -75,21 +80,28 @@ async def create_document(data: DocumentIn, core: Core, fetcher: FetcherDep) -> 
     operation_id="replaceDocument",
     tags=["documents"],
     guards=[require_json],
-    responses={
-        201: ResponseSpec(Document, description="Created: no document had this id"),
-        422: PAGE_PROBLEM,
-    },
+    responses={201: ResponseSpec(Document, description="Created: no document had this id")},
+    response_headers=[SEARCHABLE_HEADER],
 )
 async def replace_document(
-    document_id: DocumentIdPath, data: DocumentIn, core: Core, fetcher: FetcherDep
+    document_id: DocumentIdPath, data: DocumentIn, core: Core, wait: Wait = False
 ) -> Response[Document]:
     """Create or replace the document with this id (201 when created, 200 when replaced or unchanged)."""
-    if needs_fetch(data):
-        data = await fetcher.document(data)
     document, created = await to_thread.run_sync(
         partial(core.ingest, data, replace=True, document_id=document_id)
     )
-    return Response(document, status_code=201 if created else 200)
+    return await _answer(core, document, created, wait)
+
+
+async def _answer(core: Claimscope, document: Document, created: bool, wait: bool) -> Response[Document]:
+    """The stored document, saying whether searches see it yet (after waiting for it, if asked)."""
+    deadline = time.monotonic() + (core.settings.index_wait_ms / 1000 if wait else 0)
+    while not (searchable := await to_thread.run_sync(core.index.searchable, document.id)):
+        if time.monotonic() >= deadline:
+            break
+        await anyio.sleep(0.01)
+    headers = {SEARCHABLE: "true" if searchable else "false"}
+    return Response(document, status_code=201 if created else 200, headers=headers)
 
 
 @get("/v1/documents/{document_id:str}", operation_id="getDocument", sync_to_thread=True, tags=["documents"])
@@ -127,13 +139,13 @@ def list_documents(
     "/v1/documents:batch",
     operation_id="batchDocuments",
     status_code=200,
+    sync_to_thread=True,
     tags=["documents"],
     guards=[require_json],
 )
-async def batch_documents(data: BatchIn, core: Core, fetcher: FetcherDep) -> BatchOut:
-    """Ingest many documents; each item reports its own status (201, 200, 409, 400, 422) and the
-    document or the problem. One bad item does not stop the others. Items that bring only a
-    `url` are fetched first, several at once."""
+def batch_documents(data: BatchIn, core: Core) -> BatchOut:
+    """Ingest many documents; each item reports its own status (201, 200, 409, 400) and the
+    document or the problem. One bad item does not stop the others."""
     if not data.documents:
         raise InvalidInput("`documents` is empty", field="documents")
     if len(data.documents) > core.settings.max_batch_size:
@@ -141,19 +153,10 @@ async def batch_documents(data: BatchIn, core: Core, fetcher: FetcherDep) -> Bat
             f"`documents` has {len(data.documents)} items; the limit is {core.settings.max_batch_size}",
             field="documents",
         )
-    documents = await fetcher.documents(data.documents)
-    return await to_thread.run_sync(partial(_ingest_all, core, data.documents, documents))
-
-
-def _ingest_all(
-    core: Claimscope, sent: list[DocumentIn], documents: list[DocumentIn | ClaimscopeError]
-) -> BatchOut:
     items = []
-    for incoming, document_or_error in zip(sent, documents, strict=True):
+    for incoming in data.documents:
         try:
-            if isinstance(document_or_error, ClaimscopeError):
-                raise document_or_error
-            document, created = core.ingest(document_or_error)
+            document, created = core.ingest(incoming)
             items.append(BatchItem(status=201 if created else 200, id=document.id, document=document))
         except ClaimscopeError as exc:
             problem = {"title": exc.title, "status": exc.status, "detail": exc.detail, **exc.extra}

@@ -42,4 +42,11 @@ class SearchIndex(Protocol):
     def lag(self) -> int:
         """Stored writes not yet in the index; local and cheap (``/metrics`` reads it on every scrape)."""
 
+    def searchable(self, document_id: str) -> bool:
+        """Whether searches see the last stored write of this document (local and cheap)."""
+
+    def generation(self) -> int | None:
+        """A number that changes whenever searches may answer differently, so an answer can be
+        reused until it does; None when the index cannot tell (then nothing is reused)."""
+
     def close(self) -> None: ...

@@ -233,6 +233,17 @@ class Outbox:
         """Rows waiting; local and cheap."""
         return self._connection().execute("SELECT count(*) FROM index_outbox").fetchone()[0]
 
+    def waiting(self, document_id: str) -> bool:
+        """Whether a write of this document, or a rebuild, still waits to reach the index."""
+        row = (
+            self._connection()
+            .execute(
+                "SELECT 1 FROM index_outbox WHERE document_id = ? OR op = 'clear' LIMIT 1", (document_id,)
+            )
+            .fetchone()
+        )
+        return row is not None
+
     def stats(self) -> OutboxStats:
         conn = self._connection()
         lag = conn.execute("SELECT count(*) FROM index_outbox").fetchone()[0]
@@ -289,6 +300,14 @@ class OutboxIndex:
 
     def clear(self, conn: sqlite3.Connection) -> None:
         self.outbox.restart(conn)
+
+    def searchable(self, document_id: str) -> bool:
+        """True once the outbox holds no write of the document: a row leaves it only after the
+        index holds the push (a reader of the index may still take a moment to reload)."""
+        return not self.outbox.waiting(document_id)
+
+    def generation(self) -> int | None:
+        return None
 
     def lag(self) -> int:
         return self.outbox.lag()

@@ -198,6 +198,12 @@ class SQLiteFTSIndex:
         self._connection().execute("SELECT 1 FROM idx_items LIMIT 1").fetchall()
         return {"ok": True, "backend": self.name, "lag": self.lag()}
 
+    def searchable(self, document_id: str) -> bool:
+        return True  # written in the store's own transaction
+
+    def generation(self) -> int | None:
+        return None
+
     def lag(self) -> int:
         return 0  # written in the store's own transaction
 

@@ -1,1 +1,0 @@
-"""Search pages for people, served by the service itself (see pages.py)."""
