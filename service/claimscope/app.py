@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
@@ -10,7 +12,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from claimscope import __version__
 from claimscope.api import actors, claims, documents, extractors, health, search
-from claimscope.api.auth import KeyChecker
+from claimscope.api.auth import KeyChecker, read_only_notice
 from claimscope.api.problems import EXCEPTION_HANDLERS, document_problems
 from claimscope.core import Claimscope
 from claimscope.metrics import Metrics, request_middleware
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
     metrics = Metrics(lag=lambda: float(core.index.lag()))
     core.run_listeners.append(metrics.record_run)
     keys = KeyChecker(settings)
+    if notice := read_only_notice(settings):
+        logging.getLogger("claimscope.auth").warning(notice)
 
     app = Litestar(
         route_handlers=[
@@ -53,7 +57,6 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
         },
         guards=[keys.guard] if settings.auth_enabled else [],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_middleware(metrics)],
         cors_config=CORSConfig(allow_origins=settings.cors_origins) if settings.cors_origins else None,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
@@ -63,5 +66,9 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
         logging_config=None,  # logging is the process's business (see logs.configure_logging)
         debug=False,
     )
+    # Litestar runs app middleware only once a route has matched, so 404s of unknown paths and
+    # 405s would pass without a request id, access log line or count: the request middleware
+    # wraps the whole ASGI handler instead (as Litestar itself does with CORS).
+    app.asgi_handler = request_middleware(metrics)(app.asgi_handler)
     document_problems(app.openapi_schema)
     return app

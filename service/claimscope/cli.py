@@ -64,7 +64,7 @@ def serve(host: str | None, port: int | None, data_dir: str | None, insecure: bo
     from claimscope.app import create_app
 
     settings = settings_from(data_dir, host=host, port=port)
-    if not _is_loopback(settings.host) and not settings.api_keys and not insecure:
+    if not _is_loopback(settings.host) and not settings.auth_enabled and not insecure:
         raise click.ClickException(
             f"refusing to serve on {settings.host} without API keys: set CLAIMSCOPE_API_KEYS, or pass --insecure"
         )

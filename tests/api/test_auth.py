@@ -44,3 +44,33 @@ def test_cors_is_off_by_default_and_configurable(make_client):
     open_ = make_client(cors_origins=["https://x.example"])
     r = open_.get("/health", headers={"Origin": "https://x.example"})
     assert r.headers["access-control-allow-origin"] == "https://x.example"
+
+
+def test_read_keys_alone_leave_no_one_able_to_write(make_client, caplog):
+    with caplog.at_level("WARNING", logger="claimscope.auth"):
+        client = make_client(read_keys=["r-key"])
+    [notice] = [r.getMessage() for r in caplog.records if r.name == "claimscope.auth"]
+    assert "CLAIMSCOPE_API_KEYS" in notice and "no one can write" in notice
+    for headers in ({}, bearer("r-key"), bearer("wrong")):
+        r = client.post("/v1/documents", json=DOC, headers=headers)
+        assert r.status_code == 403 and "no write keys" in r.json()["detail"]
+        assert client.put("/v1/documents/k", json=DOC, headers=headers).status_code == 403
+        assert client.delete("/v1/documents/k", headers=headers).status_code == 403
+        assert (
+            client.post("/v1/documents:batch", json={"documents": [DOC]}, headers=headers).status_code == 403
+        )
+    assert client.get("/v1/documents", headers=bearer("r-key")).json()["items"] == []
+    assert client.get("/v1/documents").status_code == 401
+
+
+def test_a_read_key_never_writes(make_client):
+    client = make_client(api_keys=["w-key"], read_keys=["r-key"])
+    assert client.post("/v1/documents", json=DOC, headers=bearer("w-key")).status_code == 201
+    for method, url, body in [
+        ("PUT", "/v1/documents/k", {"text": "Other."}),
+        ("POST", "/v1/documents:batch", {"documents": [{"id": "k2", "text": "x"}]}),
+        ("DELETE", "/v1/documents/k", None),
+    ]:
+        r = client.request(method, url, json=body, headers=bearer("r-key"))
+        assert r.status_code == 403, (method, url)
+    assert client.get("/v1/documents/k", headers=bearer("r-key")).json()["text"] == DOC["text"]

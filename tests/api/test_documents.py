@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 ARTICLE = {
@@ -193,6 +195,26 @@ def test_bad_query_parameters(client):
     assert client.get("/v1/documents/a%2Fb").status_code in (400, 404)
 
 
+def cursor_of(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "raw", ["seq:99999999999999999999", f"seq:{2**63}", "seq:-5", "seq: 5", "seq:1_0", "seq:\u0661", "seq:"]
+)
+def test_forged_cursor_is_a_400_naming_it(client, raw):
+    post(client, ARTICLE)
+    r = client.get("/v1/documents", params={"cursor": cursor_of(raw)})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["field"] == "cursor" and "cursor" in r.json()["detail"]
+
+
+def test_largest_cursor_is_just_past_the_end(client):
+    post(client, ARTICLE)
+    page = client.get("/v1/documents", params={"cursor": cursor_of(f"seq:{2**63 - 1}")}).json()
+    assert page == {"items": [], "next_cursor": None}
+
+
 def test_put_id_mismatch(client):
     r = client.put("/v1/documents/x-1", json={"id": "x-2", "text": "t"})
     assert r.status_code == 400 and "id" in r.json()["detail"]
@@ -259,3 +281,17 @@ def test_unsupported_method_is_405_with_allow(client):
     assert r.status_code == 405
     assert {"GET", "POST"} <= {m.strip() for m in r.headers["allow"].split(",")}
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_unknown_routes_carry_the_request_id_and_are_counted_under_one_label(client):
+    for path in ("/nope", "/v1/nope/deeper", "/v1/documents/a/b"):
+        r = client.get(path, headers={"X-Request-ID": "lost-1"})
+        assert r.status_code == 404 and r.headers["x-request-id"] == "lost-1"
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["request_id"] == "lost-1"
+    assert len(client.get("/nope").headers["x-request-id"]) == 32
+    r = client.request("TRACE", "/v1/documents", headers={"X-Request-ID": "trace-1"})
+    assert r.status_code == 405 and r.headers["x-request-id"] == "trace-1"
+    metrics = client.get("/metrics").text
+    assert 'claimscope_http_requests_total{method="GET",route="unmatched",status="404"} 4.0' in metrics
+    assert "/nope" not in metrics and "deeper" not in metrics

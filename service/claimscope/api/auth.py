@@ -1,4 +1,8 @@
-"""API keys: `Authorization: Bearer <key>`. Write keys can do everything; read keys only read."""
+"""API keys: `Authorization: Bearer <key>`. Write keys can do everything; read keys only read.
+
+With any key configured, every write needs a write key: read keys alone make the service
+read-only (and say so at start-up). Reads need a key only when read keys are configured.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,16 @@ from claimscope.settings import Settings
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 OPEN_PATHS = {"/health", "/ready", "/metrics"}
+
+
+def read_only_notice(settings: Settings) -> str | None:
+    """The start-up warning for read keys without write keys, or None."""
+    if settings.read_keys and not settings.api_keys:
+        return (
+            "CLAIMSCOPE_READ_KEYS is set without CLAIMSCOPE_API_KEYS: reads need a read key"
+            " and no one can write (every write answers 403)"
+        )
+    return None
 
 
 def _digest(key: str) -> bytes:
@@ -40,8 +54,11 @@ class KeyChecker:
         is_read = connection.scope.get("method") in READ_METHODS
         if is_read and not self.read:
             return  # reads are open unless read keys are configured
-        if not self.write and not is_read:
-            return
+        if not is_read and not self.write:
+            # any key configured means writes need a write key; with read keys alone there is none
+            raise Forbidden(
+                "this service takes no writes: it has read keys but no write keys (CLAIMSCOPE_API_KEYS)"
+            )
         header = connection.headers.get("authorization", "")
         scheme, _sep, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():

@@ -284,6 +284,9 @@ def summary_of(document: Document) -> DocumentSummary:
     )
 
 
+MAX_SEQ = 2**63 - 1
+
+
 def _encode_cursor(seq: int) -> str:
     return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
 
@@ -292,8 +295,13 @@ def _decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = raw.partition(":")
-        if kind != "seq":
+        # ASCII digits only (int() also takes "-5", " 5", "1_0" and other scripts' digits), and
+        # within SQLite's 64-bit integers, which a forged sequence would overflow
+        if kind != "seq" or not (value.isascii() and value.isdigit()) or len(value) > 19:
             raise ValueError
-        return int(value)
+        seq = int(value)
+        if seq > MAX_SEQ:
+            raise ValueError
+        return seq
     except ValueError:
         raise InvalidInput("`cursor` is not a cursor this service issued", field="cursor") from None
