@@ -15,8 +15,10 @@ from claimscope.api import actors, claims, documents, extractors, health, search
 from claimscope.api.auth import KeyChecker, read_only_notice
 from claimscope.api.problems import EXCEPTION_HANDLERS, document_problems
 from claimscope.core import Claimscope
+from claimscope.ingest.fetch import Fetcher
 from claimscope.metrics import Metrics, request_middleware
 from claimscope.settings import Settings, load_settings
+from claimscope.ui.pages import template_config, ui_router
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
     keys = KeyChecker(settings)
     if notice := read_only_notice(settings):
         logging.getLogger("claimscope.auth").warning(notice)
+    fetcher = Fetcher(settings)
 
     app = Litestar(
         route_handlers=[
@@ -50,19 +53,22 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
             *claims.ROUTES,
             *extractors.ROUTES,
             *health.ROUTES,
+            ui_router(),
         ],
         dependencies={
             "core": Provide(lambda: core, use_cache=True, sync_to_thread=False),
             "metrics": Provide(lambda: metrics, use_cache=True, sync_to_thread=False),
+            "fetcher": Provide(lambda: fetcher, use_cache=True, sync_to_thread=False),
         },
         guards=[keys.guard] if settings.auth_enabled else [],
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(allow_origins=settings.cors_origins) if settings.cors_origins else None,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
+        template_config=template_config(),
         # the server drains the index outbox (CLI commands only append to it)
         on_startup=[lambda: core.start_index_worker()],
-        on_shutdown=[core.close if owns_core else lambda: core.stop_index_worker()],
+        on_shutdown=[fetcher.aclose, core.close if owns_core else lambda: core.stop_index_worker()],
         logging_config=None,  # logging is the process's business (see logs.configure_logging)
         debug=False,
     )

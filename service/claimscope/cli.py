@@ -9,22 +9,25 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+import anyio
 import click
 import msgspec
 
 from claimscope.core import Claimscope
 from claimscope.errors import ClaimscopeError
+from claimscope.ingest.article import decode_html
+from claimscope.ingest.fetch import Fetcher, needs_fetch
 from claimscope.logs import configure_logging
 from claimscope.models import FILTERS, SORTS, DocumentIn
 from claimscope.pipeline.manager import PluginError
 from claimscope.pipeline.runner import PipelineError
 from claimscope.settings import Settings, SettingsError, load_settings
 
-ARTICLE_SUFFIXES = {".txt", ".json", ".jsonl"}
+ARTICLE_SUFFIXES = {".txt", ".json", ".jsonl", ".html", ".htm"}
 _decode_article = msgspec.json.Decoder(DocumentIn).decode
 
 
@@ -92,7 +95,15 @@ def _is_loopback(host: str) -> bool:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--urls",
+    "urls_file",
+    type=click.File("r", encoding="utf-8"),
+    help="A file of page URLs, one a line (blank lines and # comments skipped; - for stdin), "
+    "fetched several at once and ingested. Private, loopback and link-local addresses are "
+    "refused unless CLAIMSCOPE_FETCH_ALLOW lists them.",
+)
 @click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
 @click.option(
     "--replace",
@@ -100,20 +111,32 @@ def _is_loopback(host: str) -> bool:
     help="Replace stored documents whose text changed (else they fail with a conflict).",
 )
 @friendly_errors
-def ingest(paths: tuple[Path, ...], data_dir: str | None, replace: bool) -> None:
-    """Extract and store articles from .txt, .json and .jsonl files or directories.
+def ingest(paths: tuple[Path, ...], urls_file: TextIO | None, data_dir: str | None, replace: bool) -> None:
+    """Extract and store articles from .txt, .json, .jsonl and .html files or directories,
+    and from the pages of a list of URLs (--urls).
 
-    A .txt file is one article (its name is the id). A .json file holds one article
-    object or a list of them; a .jsonl file one object per line. Objects have the
-    fields of POST /v1/documents (`body` is accepted for `text`).
+    A .txt file is one article and an .html file one saved web page (the article, title,
+    author, date and site name are extracted); the file's name is the id. A .json file holds
+    one article object or a list of them; a .jsonl file one object per line. Objects have the
+    fields of POST /v1/documents (`body` is accepted for `text`); one with only a `url` is
+    fetched, as the URLs of --urls are (a page's id comes from its URL).
     """
     settings = settings_from(data_dir)
     files = sorted({f for p in paths for f in _article_files(p)})
-    if not files:
-        raise click.ClickException("no .txt, .json or .jsonl files in the given paths")
+    to_fetch = [(url, DocumentIn(url=url)) for url in _read_urls(urls_file)] if urls_file else []
+    if not files and not to_fetch:
+        raise click.ClickException("no .txt, .json, .jsonl or .html files in the given paths, and no --urls")
     core = Claimscope.open(settings)
     failures: list[str] = []
     counts = {"created": 0, "unchanged": 0}
+
+    def store(label: str, article: DocumentIn) -> None:
+        try:
+            _, created = core.ingest(article, replace=replace)
+            counts["created" if created else "unchanged"] += 1
+        except ClaimscopeError as exc:
+            failures.append(f"{label}: {exc}")
+
     try:
         with click.progressbar(
             files,
@@ -125,10 +148,14 @@ def ingest(paths: tuple[Path, ...], data_dir: str | None, replace: bool) -> None
             for path in bar:
                 try:
                     for article in _read_articles(path):
-                        _, created = core.ingest(article, replace=replace)
-                        counts["created" if created else "unchanged"] += 1
-                except (ClaimscopeError, ValueError, UnicodeDecodeError, msgspec.ValidationError) as exc:
+                        if needs_fetch(article):
+                            to_fetch.append((f"{path}: {article.url}", article))
+                        else:
+                            store(str(path), article)
+                except (ValueError, UnicodeDecodeError, msgspec.ValidationError) as exc:
                     failures.append(f"{path}: {exc}")
+        if to_fetch:
+            anyio.run(_fetch_and_store, Fetcher(settings, enabled=True), to_fetch, store, failures.append)
         waiting = core.index.lag()
     finally:
         core.close()
@@ -141,6 +168,37 @@ def ingest(paths: tuple[Path, ...], data_dir: str | None, replace: bool) -> None
         sys.exit(1)
 
 
+async def _fetch_and_store(
+    fetcher: Fetcher,
+    documents: list[tuple[str, DocumentIn]],
+    store: Callable[[str, DocumentIn], None],
+    fail: Callable[[str], None],
+) -> None:
+    """Fetch the pages (within the fetcher's bound) and store each as it arrives."""
+    with click.progressbar(length=len(documents), label="fetching", file=sys.stderr, show_pos=True) as bar:
+
+        async def one(label: str, document: DocumentIn) -> None:
+            try:
+                page = await fetcher.document(document)
+            except ClaimscopeError as exc:
+                fail(f"{label}: {exc}")
+            else:
+                await anyio.to_thread.run_sync(store, label, page)
+            bar.update(1)
+
+        try:
+            async with anyio.create_task_group() as group:
+                for label, document in documents:
+                    group.start_soon(one, label, document)
+        finally:
+            await fetcher.aclose()
+
+
+def _read_urls(lines: Iterable[str]) -> list[str]:
+    stripped = (line.strip() for line in lines)
+    return [line for line in stripped if line and not line.startswith("#")]
+
+
 def _article_files(path: Path) -> Iterator[Path]:
     if path.is_dir():
         yield from (f for f in path.rglob("*") if f.is_file() and f.suffix in ARTICLE_SUFFIXES)
@@ -151,6 +209,8 @@ def _article_files(path: Path) -> Iterator[Path]:
 def _read_articles(path: Path) -> Iterator[DocumentIn]:
     if path.suffix == ".txt":
         yield DocumentIn(id=path.stem, text=path.read_text(encoding="utf-8"))
+    elif path.suffix in (".html", ".htm"):
+        yield DocumentIn(id=path.stem, html=decode_html(path.read_bytes()))
     elif path.suffix == ".json":
         data = json.loads(path.read_text(encoding="utf-8"))
         for n, item in enumerate(data if isinstance(data, list) else [data]):
@@ -160,7 +220,7 @@ def _read_articles(path: Path) -> Iterator[DocumentIn]:
             if line.strip():
                 yield _article(json.loads(line), f"line {n}")
     else:
-        raise ValueError(f"unsupported file type {path.suffix!r}; use .txt, .json or .jsonl")
+        raise ValueError(f"unsupported file type {path.suffix!r}; use .txt, .html, .json or .jsonl")
 
 
 def _article(item: Any, where: str) -> DocumentIn:

@@ -15,6 +15,7 @@ from claimscope.index.base import SearchIndex
 from claimscope.index.factory import build_index
 from claimscope.index.outbox import OutboxIndex
 from claimscope.index.sync import BATCH_ROWS, OutboxWorker
+from claimscope.ingest.article import with_article
 from claimscope.models import (
     Document,
     DocumentIn,
@@ -54,6 +55,12 @@ def content_hash(text: str) -> str:
 def default_id(text: str) -> str:
     """The id of a document sent without one: derived from its text, so re-sending is idempotent."""
     return "sha256:" + content_hash(text)[:32]
+
+
+def page_id(url: str) -> str:
+    """The id of a page sent without one: derived from its URL (without #fragment), so one page
+    is one document however often it is sent, and a changed page is a conflict, not a copy."""
+    return "url:" + content_hash(url.partition("#")[0])[:32]
 
 
 class Claimscope:
@@ -112,19 +119,26 @@ class Claimscope:
 
         Same id and same text returns the stored document without extracting again.
         """
+        html = incoming.html
+        if html is not None:
+            self.check_html(incoming)
+            incoming = with_article(incoming, max_elements=self.settings.max_html_elements)
         self.check_limits(incoming)
         if document_id is not None and incoming.id is not None and incoming.id != document_id:
             raise InvalidInput(
                 f"`id` in the body ({incoming.id!r}) differs from the id in the path ({document_id!r})",
                 field="id",
             )
-        doc_id = document_id or incoming.id or default_id(incoming.text)
+        doc_id = document_id or incoming.id
+        if doc_id is None:
+            doc_id = page_id(incoming.url) if html is not None and incoming.url else default_id(incoming.text)
         digest = content_hash(incoming.text)
         if self.store.content_hash(doc_id) == digest:
             stored = self.store.get_document(doc_id)
             if stored is not None:
                 return stored, False
         incoming.id = doc_id
+        incoming.html = None  # extractors read the text; the page stays out of their way
         extraction = self.pipeline.run(incoming)
         document = Document(
             id=doc_id,
@@ -138,11 +152,27 @@ class Claimscope:
             published_at=incoming.published_at,
             language=incoming.language,
             metadata=incoming.metadata,
+            author=incoming.author,
+            html_hash=content_hash(html) if html is not None else None,
+            html=html if self.settings.keep_html else None,
         )
         return self.store.save_document(document, replace=replace)
 
+    def check_html(self, incoming: DocumentIn) -> None:
+        """A page is sent instead of text, within the size the settings allow."""
+        assert incoming.html is not None
+        if incoming.text:
+            raise InvalidInput("send the article as `text` or as `html`, not both", field="html")
+        size = len(incoming.html.encode("utf-8", "surrogatepass"))
+        if size > self.settings.max_html_bytes:
+            raise InvalidInput(
+                f"`html` is {size} bytes; the limit is {self.settings.max_html_bytes}", field="html"
+            )
+
     def check_limits(self, incoming: DocumentIn) -> None:
         """What the types cannot say: blank text, sizes from settings, a real calendar date."""
+        if not incoming.text:
+            raise InvalidInput("`text` is required (or the page as `html`)", field="text")
         if not incoming.text.strip():
             raise InvalidInput("`text` is blank", field="text")
         if len(incoming.text) > self.settings.max_text_chars:

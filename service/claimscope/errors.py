@@ -48,3 +48,22 @@ class Unauthorized(ClaimscopeError):
 class Forbidden(ClaimscopeError):
     status = 403
     title = "Forbidden"
+
+
+class Unprocessable(ClaimscopeError):
+    """Well-formed, but nothing can be made of it (a page with no article text)."""
+
+    status = 422
+    title = "Unprocessable content"
+
+
+class UrlRefused(Unprocessable):
+    """A URL the fetch policy forbids (scheme, credentials, a private or metadata address)."""
+
+    title = "URL refused"
+
+
+class PageUnavailable(Unprocessable):
+    """A URL that was allowed but gave no usable page (timeout, size, type, status)."""
+
+    title = "Page not fetched"

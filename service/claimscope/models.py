@@ -180,13 +180,41 @@ Title = Annotated[str, Meta(max_length=1000)]
 
 
 class DocumentIn(Struct, forbid_unknown_fields=True):
-    """A news article as a client sends it."""
+    """A news article as a client sends it: its `text`, or the page's `html`, or only its
+    `url` when the server fetches URLs. Extractors always see the article's `text`."""
 
-    text: Annotated[str, Meta(min_length=1, description="The article body (required, not blank).")]
+    text: Annotated[
+        str,
+        Meta(
+            description="The article body. Required unless `html` is given, or only `url` "
+            "(when the server fetches URLs)."
+        ),
+    ] = ""
     id: DocumentId | None = None
     title: Title | None = None
-    url: Annotated[str, Meta(max_length=2000)] | None = None
+    url: (
+        Annotated[
+            str,
+            Meta(
+                max_length=2000,
+                description="Where the article is published. Sent alone, the server fetches it "
+                "(http or https; only when CLAIMSCOPE_FETCH_URLS=true).",
+            ),
+        ]
+        | None
+    ) = None
+    html: (
+        Annotated[
+            str,
+            Meta(
+                description="The article's web page. Its text, title, author, date and site name "
+                "are extracted; fields sent beside it win over the page's."
+            ),
+        ]
+        | None
+    ) = None
     source: Annotated[str, Meta(max_length=200)] | None = None
+    author: Annotated[str, Meta(max_length=200)] | None = None
     published_at: PublishedAt | None = None
     language: Annotated[str, Meta(max_length=35)] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -206,6 +234,13 @@ class Document(Struct):
     published_at: PublishedAt | None = None
     language: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    author: str | None = None
+    html_hash: Annotated[str | None, Meta(description="SHA-256 of the HTML the text was extracted from")] = (
+        None
+    )
+    html: Annotated[
+        str | None, Meta(description="The page's HTML, kept only when CLAIMSCOPE_KEEP_HTML=true")
+    ] = None
 
 
 class DocumentSummary(Struct):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -42,6 +43,15 @@ class Settings(Struct, kw_only=True, forbid_unknown_fields=True):
     max_search_limit: Positive = 100
     index_wait_ms: Positive = 5_000  # the longest `?wait=true` waits for the index to see a write
     cors_origins: list[str] = field(default_factory=list)
+    # Pages: `html` in a document, or only `url` when fetching is on (see claimscope.ingest).
+    fetch_urls: bool = False
+    fetch_allow: list[str] = field(default_factory=list)  # networks (CIDR) a fetch may reach anyway
+    fetch_timeout_ms: Positive = 15_000  # the whole fetch of one page, redirects included
+    fetch_max_redirects: Annotated[int, Meta(ge=0, le=20)] = 5
+    fetch_concurrency: Positive = 8  # pages fetched at once by one process
+    max_html_bytes: Positive = 5 * 1024 * 1024
+    max_html_elements: Positive = 30_000
+    keep_html: bool = False  # store the page's HTML beside the extracted text
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_json: bool = True
     # Not read from a variable of their own. `plugin_env` holds the CLAIMSCOPE_* variables that
@@ -86,6 +96,13 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     raw.update({k: v for k, v in overrides.items() if v is not None})
     settings = _convert(Settings, raw, PREFIX)
     settings.plugin_env = {k: v for k, v in environ.items() if k.startswith(PREFIX) and k not in own}
+    for network in settings.fetch_allow:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{env_name('fetch_allow')}: {network!r} is not a network in CIDR form (such as 10.0.0.0/8)"
+            ) from None
     if settings.index_backend == "meilisearch" and not settings.meili_url:
         raise SettingsError(
             f"{env_name('meili_url')} is required when {env_name('index_backend')}=meilisearch"

@@ -15,9 +15,10 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
-from claimscope.api.deps import Core
+from claimscope.api.deps import Core, FetcherDep
 from claimscope.core import Claimscope
 from claimscope.errors import ClaimscopeError, InvalidInput, NotFound, UnsupportedMediaType
+from claimscope.ingest.fetch import needs_fetch
 from claimscope.models import (
     DOCUMENT_ID_PATTERN,
     BatchIn,
@@ -57,6 +58,12 @@ def require_json(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         )
 
 
+# A page with no article, a URL refused by the fetch policy, or a page that could not be had.
+PAGE_PROBLEM = ResponseSpec(
+    None, description="No article in the page, or the URL was refused or not fetched (`reason` says why)"
+)
+
+
 @post(
     "/v1/documents",
     operation_id="createDocument",
@@ -64,13 +71,21 @@ def require_json(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     tags=["documents"],
     guards=[require_json],
     responses={
-        200: ResponseSpec(Document, description="This id already holds this text: the stored document")
+        200: ResponseSpec(Document, description="This id already holds this text: the stored document"),
+        422: PAGE_PROBLEM,
     },
     response_headers=[SEARCHABLE_HEADER],
 )
-async def create_document(data: DocumentIn, core: Core, wait: Wait = False) -> Response[Document]:
+async def create_document(
+    data: DocumentIn, core: Core, fetcher: FetcherDep, wait: Wait = False
+) -> Response[Document]:
     """Ingest an article: extract, store, index. 201 when new; 200 with the stored document
-    when the same id already holds the same text; 409 when it holds other text."""
+    when the same id already holds the same text; 409 when it holds other text.
+
+    Send the article as `text`, or its web page as `html` (the article and its title, author,
+    date and site name are extracted), or, when the server fetches URLs, only its `url`."""
+    if needs_fetch(data):
+        data = await fetcher.document(data)
     document, created = await to_thread.run_sync(core.ingest, data)
     return await _answer(core, document, created, wait)
 
@@ -80,13 +95,18 @@ async def create_document(data: DocumentIn, core: Core, wait: Wait = False) -> R
     operation_id="replaceDocument",
     tags=["documents"],
     guards=[require_json],
-    responses={201: ResponseSpec(Document, description="Created: no document had this id")},
+    responses={
+        201: ResponseSpec(Document, description="Created: no document had this id"),
+        422: PAGE_PROBLEM,
+    },
     response_headers=[SEARCHABLE_HEADER],
 )
 async def replace_document(
-    document_id: DocumentIdPath, data: DocumentIn, core: Core, wait: Wait = False
+    document_id: DocumentIdPath, data: DocumentIn, core: Core, fetcher: FetcherDep, wait: Wait = False
 ) -> Response[Document]:
     """Create or replace the document with this id (201 when created, 200 when replaced or unchanged)."""
+    if needs_fetch(data):
+        data = await fetcher.document(data)
     document, created = await to_thread.run_sync(
         partial(core.ingest, data, replace=True, document_id=document_id)
     )
@@ -139,13 +159,13 @@ def list_documents(
     "/v1/documents:batch",
     operation_id="batchDocuments",
     status_code=200,
-    sync_to_thread=True,
     tags=["documents"],
     guards=[require_json],
 )
-def batch_documents(data: BatchIn, core: Core) -> BatchOut:
-    """Ingest many documents; each item reports its own status (201, 200, 409, 400) and the
-    document or the problem. One bad item does not stop the others."""
+async def batch_documents(data: BatchIn, core: Core, fetcher: FetcherDep) -> BatchOut:
+    """Ingest many documents; each item reports its own status (201, 200, 409, 400, 422) and the
+    document or the problem. One bad item does not stop the others. Items that bring only a
+    `url` are fetched first, several at once."""
     if not data.documents:
         raise InvalidInput("`documents` is empty", field="documents")
     if len(data.documents) > core.settings.max_batch_size:
@@ -153,10 +173,19 @@ def batch_documents(data: BatchIn, core: Core) -> BatchOut:
             f"`documents` has {len(data.documents)} items; the limit is {core.settings.max_batch_size}",
             field="documents",
         )
+    documents = await fetcher.documents(data.documents)
+    return await to_thread.run_sync(partial(_ingest_all, core, data.documents, documents))
+
+
+def _ingest_all(
+    core: Claimscope, sent: list[DocumentIn], documents: list[DocumentIn | ClaimscopeError]
+) -> BatchOut:
     items = []
-    for incoming in data.documents:
+    for incoming, document_or_error in zip(sent, documents, strict=True):
         try:
-            document, created = core.ingest(incoming)
+            if isinstance(document_or_error, ClaimscopeError):
+                raise document_or_error
+            document, created = core.ingest(document_or_error)
             items.append(BatchItem(status=201 if created else 200, id=document.id, document=document))
         except ClaimscopeError as exc:
             problem = {"title": exc.title, "status": exc.status, "detail": exc.detail, **exc.extra}

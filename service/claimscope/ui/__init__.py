@@ -1,0 +1,1 @@
+"""Search pages for people, served by the service itself (see pages.py)."""
