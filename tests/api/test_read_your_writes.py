@@ -14,9 +14,10 @@ TEXT = "Moscow confirmed {n} North Korean troops."
 
 
 @pytest.fixture
-def tantivy(tmp_path):
+def tantivy(tmp_path, request):
     """A server on the tantivy backend, its core (to stop and start the outbox worker) and client."""
-    settings = load_settings({}, data_dir=str(tmp_path), index_backend="tantivy", index_wait_ms=300)
+    wait_ms = getattr(request, "param", 60_000)
+    settings = load_settings({}, data_dir=str(tmp_path), index_backend="tantivy", index_wait_ms=wait_ms)
     core = Claimscope.open(settings, entry_points=False, extra_plugins=[Basic()])
     with TestClient(create_app(settings, core=core)) as client:
         yield core, client
@@ -46,6 +47,7 @@ def test_wait_answers_once_the_tantivy_index_holds_the_write(tantivy):
     assert found(client, "kyiv") == ["d0"] and "d0" not in found(client, "moscow")
 
 
+@pytest.mark.parametrize("tantivy", [300], indirect=True)
 def test_without_a_worker_the_answer_says_not_yet_and_wait_gives_up_at_the_bound(tantivy):
     core, client = tantivy
     core.stop_index_worker()
