@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
             *claims.ROUTES,
             *extractors.ROUTES,
             *health.ROUTES,
-            ui_router(),
+            ui_router(keys),
         ],
         dependencies={
             "core": Provide(lambda: core, use_cache=True, sync_to_thread=False),

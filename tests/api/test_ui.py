@@ -36,3 +36,42 @@ def test_errors_on_pages_are_pages(client):
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("text/html")
     assert "tab" in bad.text
     assert client.get("/ui/actors/nobody").status_code == 404
+
+
+def test_with_read_keys_the_pages_ask_for_a_key_and_keep_it_in_a_cookie(make_client):
+    client = make_client(api_keys=["w-key"], read_keys=["r-key"])
+    asked = client.get("/?tab=quotes&q=x")
+    assert asked.status_code == 401 and '<form class="login" method="post" action="/ui/login">' in asked.text
+    assert 'name="next" value="/?tab=quotes&amp;q=x"' in asked.text
+    assert client.get("/ui/static/style.css").status_code == 200  # assets stay open
+
+    wrong = client.post("/ui/login", data={"key": "nope", "next": "/"}, follow_redirects=False)
+    assert (
+        wrong.status_code == 401
+        and "not valid" in wrong.text
+        and "claimscope_key" not in wrong.headers.get("set-cookie", "")
+    )
+    ok = client.post("/ui/login", data={"key": "r-key", "next": "/?tab=quotes"}, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == "/?tab=quotes"
+    cookie = ok.headers["set-cookie"]
+    assert "claimscope_key=r-key" in cookie and "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
+    assert client.get("/?tab=quotes").status_code == 200  # the client now sends the cookie
+    # the cookie opens the pages only: the JSON API still wants the header
+    assert client.get("/v1/documents").status_code == 401
+
+    out = client.post("/ui/logout", follow_redirects=False)
+    assert out.status_code == 303 and 'claimscope_key=""' in out.headers["set-cookie"]
+    client.cookies.clear()
+    assert client.get("/").status_code == 401
+
+
+def test_login_goes_back_only_to_this_site(make_client):
+    client = make_client(read_keys=["r-key"])
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        r = client.post("/ui/login", data={"key": "r-key", "next": target}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/", target
+
+
+def test_without_read_keys_pages_are_open(make_client):
+    client = make_client(api_keys=["w-key"])
+    assert client.get("/").status_code == 200

@@ -208,3 +208,24 @@ def test_text_from_documents_is_escaped_everywhere(site, page):
         assert page.locator("main script").count() == 0, path
     assert "<script>" in page.locator("h1").inner_text()  # shown as text, not run
     assert not dialogs
+
+
+def test_with_read_keys_a_person_logs_in_once(tmp_path, browser):
+    server = Server(tmp_path / "data", CLAIMSCOPE_API_KEYS="w-key", CLAIMSCOPE_READ_KEYS="r-key").start()
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(server.url + "/?tab=documents")
+        page.get_by_label("API key").fill("r-key")
+        page.get_by_role("button", name="Open").click()
+        page.wait_for_url("**tab=documents**")
+        assert page.locator("nav.tabs a[aria-current=page]").inner_text() == "Documents"
+        cookie = next(c for c in context.cookies() if c["name"] == "claimscope_key")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert page.evaluate("document.cookie") == ""  # no script can read the key
+        page.get_by_role("button", name="Log out").click()
+        page.goto(server.url + "/")
+        assert page.get_by_label("API key").is_visible()
+        context.close()
+    finally:
+        server.stop()

@@ -29,6 +29,11 @@ def read_only_notice(settings: Settings) -> str | None:
     return None
 
 
+def is_page(path: str) -> bool:
+    """The pages for people guard themselves (they also take the key from a login cookie)."""
+    return path == "/" or path.startswith("/ui/")
+
+
 def _digest(key: str) -> bytes:
     return hashlib.sha256(key.encode()).digest()
 
@@ -49,7 +54,7 @@ class KeyChecker:
 
     def guard(self, connection: ASGIConnection, _: BaseRouteHandler) -> None:
         path = connection.scope["path"]
-        if path in OPEN_PATHS or path.startswith("/schema"):
+        if path in OPEN_PATHS or path.startswith("/schema") or is_page(path):
             return
         is_read = connection.scope.get("method") in READ_METHODS
         if is_read and not self.read:

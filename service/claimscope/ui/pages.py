@@ -24,6 +24,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from claimscope.api.actors import summaries
+from claimscope.api.auth import KeyChecker
 from claimscope.api.deps import Core
 from claimscope.api.problems import EXCEPTION_HANDLERS
 from claimscope.core import Claimscope
@@ -39,6 +40,7 @@ from claimscope.models import (
     SearchFilters,
     SearchResult,
 )
+from claimscope.ui.login import LoginRequired, login_page, login_routes, page_guard
 from claimscope.ui.marks import Span, mark
 
 HERE = Path(__file__).parent
@@ -272,6 +274,8 @@ async def actor_page(core: Core, actor_id: Annotated[str, Parameter(max_length=2
 
 def error_page(request: Request, exc: Exception) -> Template:
     """Errors on a page are pages too (the JSON API answers problem+json instead)."""
+    if isinstance(exc, LoginRequired):
+        return login_page(request, exc.detail)
     if isinstance(exc, ClaimscopeError):
         status, title, detail = exc.status, exc.title, exc.detail
     elif isinstance(exc, HTTPException):
@@ -286,14 +290,21 @@ def error_page(request: Request, exc: Exception) -> Template:
     )
 
 
-def ui_router() -> Router:
-    """The pages and their static files, as one router the app mounts."""
+def ui_router(keys: KeyChecker) -> Router:
+    """The pages, the login form and the static files, as one router the app mounts.
+
+    The app's key guard leaves these paths to this router: pages take a key from the header or
+    the login cookie (see login.py); static files and the login form are open.
+    """
     static = create_static_files_router(
         path="/ui/static", directories=[HERE / "static"], include_in_schema=False, name="ui-static"
     )
+    pages = Router(
+        path="/", route_handlers=[search_page, document_page, actor_page], guards=[page_guard(keys)]
+    )
     return Router(
         path="/",
-        route_handlers=[search_page, document_page, actor_page, static],
+        route_handlers=[pages, *login_routes(keys), static],
         include_in_schema=False,
         # every kind the app maps to problem+json, so that these more specific entries win here
         exception_handlers={kind: error_page for kind in EXCEPTION_HANDLERS},
