@@ -67,3 +67,10 @@ class PageUnavailable(Unprocessable):
     """A URL that was allowed but gave no usable page (timeout, size, type, status)."""
 
     title = "Page not fetched"
+
+
+class IndexUnavailable(ClaimscopeError):
+    """The search index does not answer (e.g. Meilisearch is down): try again later."""
+
+    status = 503
+    title = "Service unavailable"

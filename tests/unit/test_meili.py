@@ -1,32 +1,38 @@
-"""The Meilisearch adapter against a fake HTTP server: settings, escaping, tasks, outages."""
+"""The Meilisearch adapter against the Meilisearch stand-in: settings, escaping, tasks, outages."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import meilisearch
 import pytest
 from claimscope.app import create_app
 from claimscope.core import Claimscope
-from claimscope.index.meili import INDEX_SETTINGS, MeiliIndex, build_filter, quote
+from claimscope.index.meili import INDEX_SETTINGS, SEARCH_PARAMS, MeiliIndex, build_filter, meili_string
 from claimscope.models import DocumentIn, SearchQuery
 from claimscope.settings import load_settings
 from litestar.testing import TestClient
 
-from tests.fake_meili import FakeMeili
+from tests.fake_meili import FakeMeili, FilterParser
 from tests.fixture_plugins import Basic
 
 HOSTILE = [
     "plain",
     'with "quotes"',
     "back\\slash",
+    "two \\\\ back",
+    'even \\\\" quote',
     "' OR 1=1 --",
+    'x" OR actors = "russia',
     "a OR b",
     "x AND y",
     "NOT z",
     "(paren)",
+    "[a, b]",
     "Ärger ü 🌍",
 ]
+UNSAYABLE = ["ends\\", 'odd \\" quote', '\\" OR actors = "russia']  # Meilisearch's syntax cannot say these
 
 
 def wait_until(predicate, seconds=10.0):
@@ -57,43 +63,30 @@ def open_core(tmp_path, fake, *, worker=True):
     return core
 
 
-def parse_literal(literal: str) -> str:
-    """Read back a Meilisearch string literal the way its filter parser does."""
-    assert literal[0] == literal[-1] == '"'
-    out, i, body = [], 0, literal[1:-1]
-    while i < len(body):
-        if body[i] == "\\":
-            out.append(body[i + 1])
-            i += 2
-        else:
-            assert body[i] != '"', f"unescaped quote in {literal!r}"
-            out.append(body[i])
-            i += 1
-    return "".join(out)
-
-
-@pytest.mark.parametrize("value", HOSTILE)
-def test_every_filter_value_is_one_escaped_literal(value):
+@pytest.mark.parametrize("value", HOSTILE + UNSAYABLE)
+def test_every_filter_value_is_one_literal_as_meilisearch_reads_it(value):
     query = SearchQuery(
         collection="claims", actor=[value], status=[value], claimant=[value], speaker=[value], source=[value]
     )
-    for clause in build_filter(query):
-        for condition in clause if isinstance(clause, list) else [clause]:
-            attribute, operator, literal = condition.split(" ", 2)
-            assert attribute in {"actors", "status", "claimant", "speaker", "source"} and operator == "="
-            assert parse_literal(literal) == value
+    for condition in build_filter(query):
+        parsed = FilterParser(condition).parse()  # the stand-in parses as filter-parser/src does
+        assert parsed[0] == "in" and parsed[1] in {"actors", "status", "claimant", "speaker", "source"}
+        assert parsed[2] == ([] if value in UNSAYABLE else [value])
 
 
-def test_values_within_a_filter_are_or_and_filters_are_and():
+def test_values_within_a_filter_are_or_filters_are_and_dates_are_numbers():
     query = SearchQuery(
-        collection="claims", status=["confirmed", "denied"], actor=["russia"], date_from="2024-10-01"
-    )
+        collection="claims", status=["confirmed", "denied"], actor=["russia"], date_from="2024-10-01",
+        date_to="2024-10-31",
+    )  # fmt: skip
     assert build_filter(query) == [
-        ['actors = "russia"'],
-        ['status = "confirmed"', 'status = "denied"'],
-        "day >= 20241001",
+        'actors IN ["russia"]',
+        'status IN ["confirmed", "denied"]',
+        "date_last >= 20241001000000",
+        "date_first <= 20241031999999",
     ]
-    assert quote('say "hi"\\') == '"say \\"hi\\"\\\\"'
+    assert meili_string('say "hi"\\\\') == '"say \\"hi\\"\\\\"'
+    assert meili_string("ends\\") is None
 
 
 def test_settings_are_applied_at_start_and_writes_reach_meilisearch(tmp_path, fake):
@@ -103,13 +96,23 @@ def test_settings_are_applied_at_start_and_writes_reach_meilisearch(tmp_path, fa
             DocumentIn(id="d1", text="Moscow confirmed 300 North Korean troops. Pyongyang said nothing.")
         )
         assert wait_until(lambda: core.index.lag() == 0)
-        assert {uid: idx["settings"] for uid, idx in fake.indexes.items()} == {
-            f"test_{c}": INDEX_SETTINGS for c in ("documents", "claims", "quotes")
-        }
+        assert sorted(fake.indexes) == [f"test_{c}" for c in ("claims", "documents", "quotes")]
+        for index in fake.indexes.values():  # the stand-in refuses keys Meilisearch does not know
+            assert {
+                k: index.settings[k] for k in INDEX_SETTINGS if k not in ("typoTolerance", "faceting")
+            } == {k: v for k, v in INDEX_SETTINGS.items() if k not in ("typoTolerance", "faceting")}
+            assert index.settings["typoTolerance"]["enabled"] is False
+            assert index.settings["faceting"]["sortFacetValuesBy"] == {"*": "count"}
         docs = fake.all_documents()
         assert sorted(d["collection"] for d in docs) == ["claims", "claims", "documents"]
         assert all(d["document_id"] == "d1" and set(d["key"]) <= set("0123456789abcdef") for d in docs)
         assert core.index.status() == {"ok": True, "backend": "meilisearch", "lag": 0}
+        settings_updates = sum(1 for t in fake.tasks if t["type"] == "settingsUpdate")
+        core.stop_index_worker()
+        assert core.drain_index(timeout=5) == 0
+        assert (
+            sum(1 for t in fake.tasks if t["type"] == "settingsUpdate") == settings_updates
+        )  # unchanged: not sent
     finally:
         core.close()
 
@@ -151,7 +154,7 @@ def test_writes_are_accepted_during_an_outage_and_pushed_after(tmp_path, fake):
             assert created
         status = core.index.status()
         assert status["ok"] is False and status["lag"] == 5
-        assert wait_until(lambda: len(fake.requests) > 3)  # it keeps trying
+        assert wait_until(lambda: fake.refused > 3)  # it keeps trying
         fake.down = False
         assert wait_until(lambda: core.index.lag() == 0)
         documents = [d for d in fake.all_documents() if d["collection"] == "documents"]
@@ -160,20 +163,51 @@ def test_writes_are_accepted_during_an_outage_and_pushed_after(tmp_path, fake):
         core.close()
 
 
-def test_search_request_carries_the_escaped_filter_and_facets(tmp_path, fake):
+def test_a_search_sends_the_words_and_the_parameters_of_the_embedded_index(tmp_path, fake):
     core = open_core(tmp_path, fake)
     try:
-        result = core.index.search(
-            SearchQuery(
-                collection="claims", q="troops", actor=['x" OR 1=1'], facets=["status", "actor"], limit=5
-            )
+        assert wait_until(lambda: core.index.status()["ok"])  # the worker made the indexes
+        query = SearchQuery(
+            collection="claims",
+            q='-Troops "north korean", now!',
+            actor=['x" OR 1=1'],
+            facets=["status", "actor"],
         )
+        result = core.index.search(query)
         assert result.total == 0 and result.facets == {"status": {}, "actor": {}}
         # the outbox worker talks to the server too (creating indexes): pick the search out
         method, path, body = next(r for r in reversed(fake.requests) if r[1].endswith("/search"))
         assert (method, path) == ("POST", "/indexes/test_claims/search")
-        assert body["q"] == "troops" and body["facets"] == ["status", "actors"]
-        assert body["filter"] == [['actors = "x\\" OR 1=1"']]
+        assert body["q"] == "Troops north korean now"  # no exclusion, no phrase, the prefix kept
+        assert body["facets"] == ["status", "actors"] and "sort" not in body
+        assert body["filter"] == ['actors IN ["x\\" OR 1=1"]']
+        assert {k: body[k] for k in SEARCH_PARAMS} == SEARCH_PARAMS
+        assert "body" not in body["attributesToRetrieve"] and body["cropLength"] == 16
+        core.index.search(SearchQuery(collection="claims", q="!!", sort="relevance"))
+        _, _, body = next(r for r in reversed(fake.requests) if r[1].endswith("/search"))
+        assert body["q"] == "" and body["sort"] == ["sort_key:desc"]
+    finally:
+        core.close()
+
+
+def test_searches_answer_503_while_meilisearch_is_down_or_its_index_is_gone(tmp_path, fake):
+    core = open_core(tmp_path, fake, worker=False)
+    try:
+        core.ingest(DocumentIn(id="d1", text="Moscow confirmed it."))
+        with TestClient(create_app(core.settings, core=core)) as client:
+            fake.down = True
+            for path in ("/v1/search/claims?q=troops", "/v1/actors/russia"):
+                down = client.get(path)
+                assert down.status_code == 503, (path, down.text)
+                assert down.headers["content-type"] == "application/problem+json"
+                assert "Meilisearch does not answer" in down.json()["detail"]
+            assert client.get("/ready").status_code == 503
+            fake.down = False
+            gone = client.get("/v1/search/claims?q=troops")  # no worker yet: no index either
+            assert gone.status_code == 503 and "index is missing" in gone.json()["detail"]
+            ready = client.get("/ready").json()["index"]
+            assert ready["ok"] is False and "index test_documents is missing" in ready["error"]
+            assert wait_until(lambda: client.get("/v1/search/claims?q=troops").status_code == 200)
     finally:
         core.close()
 
@@ -191,9 +225,9 @@ def test_actor_counts_are_one_multi_search_with_an_escaped_filter_per_actor(tmp_
         method, path, body = next(r for r in reversed(fake.requests) if r[1] == "/multi-search")
         assert method == "POST"
         assert [q["filter"] for q in body["queries"]] == [
-            [['actors = "north-korea"']],
-            [['actors = "russia"']],
-            [['actors = "x\\" OR actors = \\"russia"']],
+            ['actors IN ["north-korea"]'],
+            ['actors IN ["russia"]'],
+            ['actors IN ["x\\" OR actors = \\"russia"]'],
         ]
     finally:
         core.close()
@@ -279,17 +313,32 @@ def test_a_batch_is_one_request_per_index_and_kind(tmp_path, fake):
         core.close()
 
 
-def test_an_index_written_before_document_keys_is_rebuilt(tmp_path, fake):
+def test_an_index_configured_by_another_version_is_rebuilt(tmp_path, fake):
     core = open_core(tmp_path, fake, worker=False)
     try:
         core.ingest(DocumentIn(id="d1", text="Moscow confirmed 300 troops."))
         assert core.drain_index(timeout=10) == 0
         for index in fake.indexes.values():  # as an older claimscope configured it
-            index["settings"]["filterableAttributes"].remove("document_key")
-        for docs in fake.documents.values():
-            docs["stale"] = {"key": "stale", "document_id": "d1", "collection": "documents", "body": "old"}
+            index.settings["filterableAttributes"].remove("document_key")
+            index.documents["stale"] = {"key": "stale", "document_id": "d1", "collection": "documents"}
         assert core.drain_index(timeout=10) == 0
         assert "stale" not in {d["key"] for d in fake.all_documents()}
         assert sorted(d["collection"] for d in fake.all_documents()) == ["claims", "documents"]
     finally:
         core.close()
+
+
+def test_deploy_runs_the_meilisearch_the_adapter_and_the_stand_in_are_made_for():
+    from pathlib import Path
+
+    from claimscope.index.meili import MEILISEARCH_VERSION
+
+    from tests import fake_meili
+
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    pinned = [
+        re.findall(r"getmeili/meilisearch:(\S+)", path.read_text())
+        for path in (deploy / "docker-compose.yml", deploy / "k8s" / "meilisearch.yaml")
+    ]
+    assert pinned == [[MEILISEARCH_VERSION], [MEILISEARCH_VERSION]]
+    assert f"v{fake_meili.VERSION}" == MEILISEARCH_VERSION

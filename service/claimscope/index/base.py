@@ -8,11 +8,25 @@ atomically with the store. An index kept elsewhere (Meilisearch, tantivy) subcla
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from claimscope.models import Document, SearchQuery, SearchResult
+
+# What every backend answers alike (tests/contract holds each backend to it):
+FACET_VALUES = 100  # values per facet: the most frequent, ties in value order
+SNIPPET_WORDS = 16  # words of text around the matches in a hit's snippet
+QUERY_WORDS = 10  # words of `q` that count (Meilisearch reads no more)
+_WORD = re.compile(r"\w+")
+
+
+def query_words(q: str | None) -> list[str]:
+    """The words of a query as every backend reads them: runs of letters and digits, the
+    first QUERY_WORDS of them. Every word must match, the last one also as a prefix; quotes,
+    dashes and other punctuation are not syntax. No words at all means no text condition."""
+    return _WORD.findall(q or "")[:QUERY_WORDS]
 
 
 class SearchIndex(Protocol):

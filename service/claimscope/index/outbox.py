@@ -324,12 +324,15 @@ class OutboxIndex:
 
     def status(self) -> dict[str, Any]:
         """For /ready: the target answers, and what waits in the outbox (from any process)."""
+        error = None
         try:
             ok = self.reachable()
-        except Exception:  # any failure to answer is "not reachable"
-            ok = False
+        except Exception as exc:  # any failure to answer is "not reachable"
+            ok, error = False, f"{type(exc).__name__}: {exc}"
         stats = self.outbox.stats()
         status: dict[str, Any] = {"ok": ok, "backend": self.name, "lag": stats.lag}
+        if error:
+            status["error"] = error
         if stats.lag:
             status["oldest_seconds"] = stats.oldest_seconds
         if stats.last_error:

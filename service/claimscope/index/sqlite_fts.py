@@ -14,7 +14,6 @@ is one more term FTS5 intersects with the words, before any item row is read;
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from typing import Any
 
 import msgspec
 
+from claimscope.index.base import FACET_VALUES, SNIPPET_WORDS, query_words
 from claimscope.index.items import IndexItem, items_of
 from claimscope.index.snippets import MARK_END, MARK_START, to_html
 from claimscope.models import Document, SearchHit, SearchQuery, SearchResult
@@ -63,10 +63,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts_quotes USING fts5(body, actors, {_TOK
 """
 # item columns a filter or facet may name (names are checked against this before any SQL is built)
 ITEM_COLUMNS = frozenset({"status", "claimant", "speaker", "source", "month"})
-FACET_LIMIT = 100
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(dict).decode
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def fts_query(text: str) -> str | None:
@@ -75,7 +73,7 @@ def fts_query(text: str) -> str | None:
     Words are quoted, so FTS5 syntax in the input (AND, NOT, quotes, *, column filters) is
     just text to look for.
     """
-    words = _WORD.findall(text)
+    words = query_words(text)
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
@@ -183,7 +181,9 @@ class SQLiteFTSIndex:
             "date": "i.date IS NULL, i.date, i.rowid",
             "-date": "i.date IS NULL, i.date DESC, i.rowid DESC",
         }[sort]
-        snippet = f"snippet({fts}, 0, '{MARK_START}', '{MARK_END}', '…', 16)" if plan.text else "NULL"
+        snippet = (
+            f"snippet({fts}, 0, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_WORDS})" if plan.text else "NULL"
+        )
         rows = conn.execute(
             f"SELECT i.item_id, i.document_id, i.payload, i.date, {snippet} FROM {plan.source}"
             f" WHERE {plan.where} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -255,9 +255,10 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
         if values:
             where.append(f"i.{name} IN ({','.join('?' * len(values))})")
             params += values
-    # the month bounds let the (collection, month) index narrow the rows; the dates decide
+    # the month bounds let the (collection, month) index narrow the rows; the dates decide.
+    # A date known only to the month is in a range that overlaps its month.
     if query.date_from:
-        where += ["i.month >= ?", "i.date >= ?"]
+        where += ["i.month >= ?", "i.date >= substr(?, 1, length(i.date))"]
         params += [query.date_from[:7], query.date_from]
     if query.date_to:
         where += ["i.month <= ?", "i.date <= ?"]
@@ -269,7 +270,7 @@ def _facet(conn: sqlite3.Connection, name: str, plan: _Plan) -> dict[str, int]:
     if name == "actor":
         sql = (
             f"SELECT a.actor_id, count(*) FROM {plan.source} JOIN idx_item_actors a ON a.item = i.rowid"
-            f" WHERE {plan.where} GROUP BY a.actor_id ORDER BY count(*) DESC, a.actor_id LIMIT {FACET_LIMIT}"
+            f" WHERE {plan.where} GROUP BY a.actor_id ORDER BY count(*) DESC, a.actor_id LIMIT {FACET_VALUES}"
         )
     else:
         if name not in ITEM_COLUMNS:
@@ -277,6 +278,6 @@ def _facet(conn: sqlite3.Connection, name: str, plan: _Plan) -> dict[str, int]:
         column = f"i.{name}"
         sql = (
             f"SELECT {column}, count(*) FROM {plan.source} WHERE {plan.where} AND {column} IS NOT NULL"
-            f" GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT {FACET_LIMIT}"
+            f" GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT {FACET_VALUES}"
         )
     return {value: count for value, count in conn.execute(sql, plan.params)}
