@@ -24,7 +24,8 @@ the pusher (``apply_settings``, ``push``) and the reader (``search``, ``count_by
 
 The query model is the SQLite index's (the contract suite holds both to it): all words must
 match, the last also as a prefix, diacritics folded; keyword filters OR within and AND
-across; dates compared as ISO prefixes (see :func:`day_number`); facets are the top 100
+across; dates compared as ISO prefixes (see :func:`day_number`), a date known to the month in
+every range that overlaps the month; the first QUERY_WORDS words count; facets are the top 100
 values by count (ties by value); hits by bm25, or by date with the undated last; snippets
 mark the matched words and go through :func:`claimscope.index.snippets.to_html`.
 """
@@ -41,6 +42,7 @@ from typing import Any
 import msgspec
 import tantivy
 
+from claimscope.index.base import QUERY_WORDS
 from claimscope.index.items import IndexItem
 from claimscope.index.outbox import Batch, Outbox, OutboxIndex, TargetLost
 from claimscope.index.snippets import MARK_END, MARK_START, strip_marks, to_html
@@ -93,6 +95,9 @@ def schema(collections: tuple[str, ...]) -> tantivy.Schema:
         for name in KEYWORDS:
             builder.add_text_field(f"{collection}_{name}", tokenizer_name="raw", fast=True)
         builder.add_integer_field(f"{collection}_date", indexed=True, fast=True)
+        # the first and last day a date may mean (2024-11: the 1st to the 30th), for ranges
+        builder.add_integer_field(f"{collection}_date_first", indexed=True)
+        builder.add_integer_field(f"{collection}_date_last", indexed=True)
     return builder.build()
 
 
@@ -127,6 +132,9 @@ def as_tantivy_json(item: IndexItem) -> str:
     date = day_number(item.date)
     if date is not None:
         fields[c + "_date"] = date
+    if date is not None and item.date and len(item.date) >= 7:  # a year alone is in no range
+        fields[c + "_date_first"] = date
+        fields[c + "_date_last"] = date if len(item.date) >= 10 else date + 99
     return _encode(fields).decode()
 
 
@@ -148,7 +156,7 @@ class TantivyIndex(OutboxIndex):
         self.schema = schema(self.collections)
         # a directory per schema: a new one (say, a new collection) starts empty and is refilled
         shape = hashlib.sha256(repr((self.collections, TEXT, KEYWORDS)).encode()).hexdigest()[:8]
-        self.path = Path(directory) / f"v1-{shape}"
+        self.path = Path(directory) / f"v2-{shape}"
         self.commit_seconds = commit_seconds
         self.release_seconds = release_seconds
         self.writer_heap_bytes = writer_heap_bytes
@@ -263,7 +271,7 @@ class TantivyIndex(OutboxIndex):
         started = time.perf_counter()
         searcher = self._searcher()
         c = query.collection
-        words = self._analyzer.analyze(query.q) if query.q else []
+        words = self._analyzer.analyze(query.q)[:QUERY_WORDS] if query.q else []
         text = _Text(
             searcher, self.schema, words, [f"{c}_{f}" for f in TEXT if c == "documents" or f == "body"]
         )
@@ -296,13 +304,15 @@ class TantivyIndex(OutboxIndex):
                 clauses.append(
                     _any([_term(self.schema, f"{c}_{field}", value) for value in dict.fromkeys(values)])
                 )
-        if query.date_from or query.date_to:
-            lowest = day_number(query.date_from) or NO_DATE[0]
-            highest = day_number(query.date_to) or NO_DATE[1]
-            field = f"{c}_date"
-            clauses.append(
-                tantivy.Query.range_query(self.schema, field, tantivy.FieldType.Integer, lowest, highest)
-            )
+        # a date known to the month is in every range that overlaps the month
+        for bound, field, low, high in (
+            (query.date_from, f"{c}_date_last", day_number(query.date_from), NO_DATE[1]),
+            (query.date_to, f"{c}_date_first", NO_DATE[0], day_number(query.date_to)),
+        ):
+            if bound:
+                clauses.append(
+                    tantivy.Query.range_query(self.schema, field, tantivy.FieldType.Integer, low, high)
+                )
         if not clauses:
             return _term(self.schema, "collection", c)
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, clause) for clause in clauses])
