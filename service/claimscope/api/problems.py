@@ -134,6 +134,13 @@ PROBLEM_SCHEMA = Schema(
         "instance": Schema(type=OpenAPIType.STRING),
         "request_id": Schema(type=OpenAPIType.STRING),
         "errors": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.OBJECT)),
+        "field": Schema(type=OpenAPIType.STRING, description="The request field at fault, when one is"),
+        "reason": Schema(
+            type=OpenAPIType.STRING,
+            description="Why a URL was refused or its page not fetched: address, scheme, credentials, "
+            "invalid, dns, connect, timeout, redirects, status, content-type, too-large, encoding",
+        ),
+        "url": Schema(type=OpenAPIType.STRING, description="The URL that was refused or not fetched"),
     },
 )
 UNGUARDED = {"/health", "/ready"}

@@ -25,6 +25,10 @@ _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]+")  # all but tab and newl
 _LIMITS = {"title": 1000, "author": 200, "source": 200}
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.I)
 log = logging.getLogger(__name__)
+# trafilatura and htmldate warn about ordinary pages ("discarding data"): a hostile page must
+# not turn into a flood of log lines.
+for _name in ("trafilatura", "htmldate"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
 
 
 class Article(msgspec.Struct, frozen=True):
