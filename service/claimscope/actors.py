@@ -94,6 +94,16 @@ class Gazetteer:
         hit = self._by_form.get(normalize_name(surface))
         return hit[0] if hit else None
 
+    def lookup_written(self, surface: str) -> ActorEntry | None:
+        """Like :meth:`lookup`, but a form the gazetteer has only in capitals matches only in
+        capitals: "US" is the country, "Us" or "us" is not."""
+        hit = self.lookup(surface)
+        if hit is None or surface.isupper():
+            return hit
+        key = normalize_name(surface)
+        forms = [hit.name, *hit.aliases, *hit.demonyms, *hit.metonyms]
+        return None if all(f.isupper() for f in forms if normalize_name(f) == key) else hit
+
     def lookup_form(self, surface: str) -> tuple[ActorEntry, FormKind] | None:
         """Like :meth:`lookup`, also saying whether the surface is a name, demonym or metonym."""
         return self._by_form.get(normalize_name(surface))
