@@ -121,9 +121,10 @@ def test_kill_9_loses_no_acknowledged_write(tmp_path, backend):
         print(f"\nkill -9: {len(acked)} writes acknowledged, {len(acked) - len(missing)} found after restart")
         assert missing == []
         assert searchable >= len(set(acked))
-        assert [r["ok"] for r in sample["extraction"]["runs"]] == [True] * 5 and sample["extraction"][
-            "claims"
-        ]
+        runs = sample["extraction"][
+            "runs"
+        ]  # every installed extractor ran (five rules, spaCy's if installed)
+        assert len(runs) >= 5 and all(r["ok"] for r in runs) and sample["extraction"]["claims"]
         assert sample["text"].endswith(f"Item {acked[-1]}.")
     finally:
         restarted.stop()
