@@ -195,7 +195,7 @@ def _cell(value: object) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:.2f}" if value < 10 else f"{value:,.0f}"
+        return f"{value:,.0f}" if value >= 10 else f"{value:.2f}" if value >= 0.1 else f"{value:.4f}"
     return str(value)
 
 
