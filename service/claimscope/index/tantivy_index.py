@@ -32,12 +32,13 @@ mark the matched words and go through :func:`claimscope.index.snippets.to_html`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import tantivy
@@ -46,10 +47,9 @@ from claimscope.index.base import QUERY_WORDS
 from claimscope.index.items import IndexItem
 from claimscope.index.outbox import Batch, Outbox, OutboxIndex, TargetLost
 from claimscope.index.snippets import MARK_END, MARK_START, strip_marks, to_html
-from claimscope.models import FACETS, SearchHit, SearchQuery, SearchResult
+from claimscope.models import FACETS, Collection, SearchHit, SearchQuery, SearchResult
 
 TEXT = ("body", "title")
-KEYWORDS = ("actors", "status", "claimant", "speaker", "source", "month")  # exact values, fast
 FACET_FIELDS = {"actor": "actors", "status": "status", "claimant": "claimant", "speaker": "speaker",
                 "source": "source", "month": "month"}  # fmt: skip
 FILTERS = {
@@ -82,6 +82,17 @@ def analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+def fields_of(collection: str) -> tuple[str, ...]:
+    """The fields a collection's items fill: text, date and one keyword field per facet (each
+    field costs every document of the index a little, used or not)."""
+    keywords = tuple(FACET_FIELDS[facet] for facet in FACETS[cast(Collection, collection)])
+    return (*text_fields(collection), *keywords, "date")
+
+
+def text_fields(collection: str) -> tuple[str, ...]:
+    return TEXT if collection == "documents" else TEXT[:1]
+
+
 def schema(collections: tuple[str, ...]) -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("document_id", tokenizer_name="raw")  # what a push replaces or deletes
@@ -89,15 +100,18 @@ def schema(collections: tuple[str, ...]) -> tantivy.Schema:
     builder.add_text_field("collection", tokenizer_name="raw", fast=True)
     builder.add_bytes_field("hit", stored=True)  # the SearchHit, as JSON
     for collection in collections:
-        stored = collection not in TEXT_IN_HIT  # for snippets
-        builder.add_text_field(f"{collection}_body", stored=stored, tokenizer_name=ANALYZER)
-        builder.add_text_field(f"{collection}_title", tokenizer_name=ANALYZER)
-        for name in KEYWORDS:
-            builder.add_text_field(f"{collection}_{name}", tokenizer_name="raw", fast=True)
-        builder.add_integer_field(f"{collection}_date", indexed=True, fast=True)
-        # the first and last day a date may mean (2024-11: the 1st to the 30th), for ranges
-        builder.add_integer_field(f"{collection}_date_first", indexed=True)
-        builder.add_integer_field(f"{collection}_date_last", indexed=True)
+        for name in fields_of(collection):
+            field = f"{collection}_{name}"
+            if name in TEXT:
+                stored = name == "body" and collection not in TEXT_IN_HIT  # for snippets
+                builder.add_text_field(field, stored=stored, tokenizer_name=ANALYZER)
+            elif name == "date":
+                builder.add_integer_field(field, indexed=True, fast=True)
+                # the first and last day a date may mean (2024-11: the 1st to the 30th), for ranges
+                builder.add_integer_field(f"{field}_first", indexed=True)
+                builder.add_integer_field(f"{field}_last", indexed=True)
+            else:
+                builder.add_text_field(field, tokenizer_name="raw", fast=True)
     return builder.build()
 
 
@@ -107,11 +121,8 @@ def day_number(iso: str | None) -> int | None:
     2024 -> 20240000."""
     if not iso or len(iso) < 4:
         return None
-    digits = iso[:10].replace("-", "")
+    digits = iso[0:4] + iso[5:7] + iso[8:10]
     return int(digits.ljust(8, "0")) if digits.isdigit() else None
-
-
-_OPTIONAL = ("title", "status", "claimant", "speaker", "source", "month")
 
 
 def as_tantivy_json(item: IndexItem) -> str:
@@ -122,13 +133,11 @@ def as_tantivy_json(item: IndexItem) -> str:
         "document_id": item.document_id,
         "collection": c,
         "hit": _encode(hit),  # bytes: msgspec writes them as base64, which tantivy expects
-        c + "_body": item.body,
-        c + "_actors": item.actors,
     }
-    for name in _OPTIONAL:
+    for name, field in _keyed(c):
         value = getattr(item, name)
         if value is not None:
-            fields[c + "_" + name] = value
+            fields[field] = value
     date = day_number(item.date)
     if date is not None:
         fields[c + "_date"] = date
@@ -136,6 +145,12 @@ def as_tantivy_json(item: IndexItem) -> str:
         fields[c + "_date_first"] = date
         fields[c + "_date_last"] = date if len(item.date) >= 10 else date + 99
     return _encode(fields).decode()
+
+
+@functools.cache
+def _keyed(collection: str) -> tuple[tuple[str, str], ...]:
+    """(item attribute, tantivy field) for the text and keyword fields of a collection."""
+    return tuple((name, f"{collection}_{name}") for name in fields_of(collection) if name != "date")
 
 
 class TantivyIndex(OutboxIndex):
@@ -155,7 +170,7 @@ class TantivyIndex(OutboxIndex):
         self.collections = tuple(FACETS)
         self.schema = schema(self.collections)
         # a directory per schema: a new one (say, a new collection) starts empty and is refilled
-        shape = hashlib.sha256(repr((self.collections, TEXT, KEYWORDS)).encode()).hexdigest()[:8]
+        shape = hashlib.sha256(repr([fields_of(c) for c in self.collections]).encode()).hexdigest()[:8]
         self.path = Path(directory) / f"v2-{shape}"
         self.commit_seconds = commit_seconds
         self.release_seconds = release_seconds
@@ -272,9 +287,7 @@ class TantivyIndex(OutboxIndex):
         searcher = self._searcher()
         c = query.collection
         words = self._analyzer.analyze(query.q)[:QUERY_WORDS] if query.q else []
-        text = _Text(
-            searcher, self.schema, words, [f"{c}_{f}" for f in TEXT if c == "documents" or f == "body"]
-        )
+        text = _Text(searcher, self.schema, words, [f"{c}_{f}" for f in text_fields(c)])
         matcher = self._matcher(query, text.clauses)
         sort = query.sort or ("relevance" if words else "-date")
         # tantivy wants at least one hit; a limit of 0 still counts
