@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
+from claimscope.answers import Answers
 from claimscope.errors import InvalidInput
 from claimscope.index.base import SearchIndex
 from claimscope.index.factory import build_index
@@ -77,6 +78,7 @@ class Claimscope:
             enabled, plugins.gazetteer, timeout_ms=settings.extractor_timeout_ms, on_run=self._notify_run
         )
         self._index_worker: OutboxWorker | None = None
+        self.answers = Answers()
 
     @classmethod
     def open(
@@ -221,9 +223,21 @@ class Claimscope:
     def search(self, filters: SearchFilters) -> SearchResult:
         """Run a search of the collection `filters` belongs to (blocking: SQLite and the index).
 
-        Raises InvalidQuery, naming the field, for what the filter types cannot check.
+        Raises InvalidQuery, naming the field, for what the filter types cannot check. The
+        answer is kept (see answers.py) while the index stays at the same generation.
         """
-        return self.index.search(self.search_query(filters))
+        # the generation before the search: the answer is at least that fresh, never older
+        generation = self.index.generation()
+        answer = self.answers.get(generation, filters)
+        if answer is None:
+            answer = self.index.search(self.search_query(filters))
+            self.answers.put(generation, filters, answer)
+        return answer
+
+    def kept_answer(self, filters: SearchFilters) -> SearchResult | None:
+        """The answer of `search` if it is kept for the index as it is now; touches no database
+        (safe on the event loop)."""
+        return self.answers.get(self.index.generation(), filters)
 
     def search_query(self, filters: SearchFilters) -> SearchQuery:
         return build_query(filters, self.resolve_actors, max_limit=self.settings.max_search_limit)

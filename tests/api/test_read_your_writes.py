@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from claimscope.app import create_app
 from claimscope.core import Claimscope
+from claimscope.models import ClaimFilters
 from claimscope.settings import load_settings
 from litestar.testing import TestClient
 
@@ -64,3 +65,16 @@ def test_without_a_worker_the_answer_says_not_yet_and_wait_gives_up_at_the_bound
     )
     assert again.status_code == 200 and again.headers["claimscope-searchable"] == "true"
     assert sorted(found(client, "troops")) == ["late", "later"]
+
+
+def test_a_repeated_search_is_answered_again_until_the_index_changes(tantivy):
+    core, client = tantivy
+    client.post("/v1/documents", params={"wait": "true"}, json={"id": "a", "text": TEXT.format(n=1)})
+    params = {"q": "troops", "facets": "actor,status"}
+    first = client.get("/v1/search/claims", params=params).json()
+    assert core.kept_answer(ClaimFilters(q="troops", facets=["actor", "status"])) is not None
+    again = client.get("/v1/search/claims", params=params).json()
+    assert {**again, "took_ms": 0} == {**first, "took_ms": 0}
+    client.post("/v1/documents", params={"wait": "true"}, json={"id": "b", "text": TEXT.format(n=2)})
+    after = client.get("/v1/search/claims", params=params).json()
+    assert after["total"] == first["total"] + 1 and after["facets"]["status"] == {"confirmed": 2}

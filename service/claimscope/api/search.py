@@ -66,7 +66,8 @@ async def _search(core: Core, request: Request, filters: SearchFilters) -> Searc
             field=unknown[0],
             allowed=list(applicable),
         )
-    return await to_thread.run_sync(partial(core.search, filters))
+    kept = core.kept_answer(filters)  # the same search at the same index generation: no thread needed
+    return kept if kept is not None else await to_thread.run_sync(partial(core.search, filters))
 
 
 def _facets(value: str | None) -> list[str]:

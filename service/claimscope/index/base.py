@@ -61,6 +61,7 @@ class SearchIndex(Protocol):
 
     def generation(self) -> int | None:
         """A number that changes whenever searches may answer differently, so an answer can be
-        reused until it does; None when the index cannot tell (then nothing is reused)."""
+        reused until it does; None when the index cannot tell (then nothing is reused). Cheap
+        and touching no database: it is asked on the event loop."""
 
     def close(self) -> None: ...

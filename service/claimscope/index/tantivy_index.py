@@ -269,10 +269,10 @@ class TantivyIndex(OutboxIndex):
 
     # -- reads: in every process -----------------------------------------------------------
 
-    def generation(self) -> int:
-        """Changes whenever searches may see something new (after a reload)."""
-        self._searcher()
-        return self._generation
+    def generation(self) -> int | None:
+        """Counts the reloads of this process's reader; None when the index changed since the
+        last one (the next search reloads). A stat, no more: cheap enough for the event loop."""
+        return self._generation if self._meta() == self._seen else None
 
     def _searcher(self) -> tantivy.Searcher:
         meta = self._meta()
