@@ -8,6 +8,7 @@
   /big, /big-chunked    pages over the size cap (declared, and streamed without a length)
   /bomb                 a small gzip body that inflates past the size cap
   /slow                 sends its headers, then a byte now and then
+  /cut, /garbage        a body cut short, an answer that is not HTTP
   /pdf, /json, /untyped not HTML
   /missing              404
   /seed/NAME            a seed article rendered by `seed_page`
@@ -170,6 +171,16 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(0.3)
                 self.wfile.write(b"a")
                 self.wfile.flush()
+        elif route == "/cut":  # promises more than it sends, then hangs up
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"<html><body><p>The beginning of an article")
+            self.close_connection = True
+        elif route == "/garbage":  # not HTTP at all
+            self.wfile.write(b"\x00\x01 this is not a status line\r\n\r\n")
+            self.close_connection = True
         elif route == "/pdf":
             self.send(200, b"%PDF-1.7 ...", content_type="application/pdf")
         elif route == "/json":

@@ -6,6 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.ingest.site import (
     ARTICLE_PAGE,
@@ -160,3 +162,24 @@ def test_seed_pages_give_the_extraction_of_their_text(make_rules_client):
 
 def _without_ids(item: dict) -> dict:
     return {k: v for k, v in item.items() if k != "id"}
+
+
+FRAGMENTS = [
+    "<p>", "</p>", "<div class='x'>", "</div>", "<br>", "<script>", "</script>", "<!--", "-->",
+    "<![CDATA[", "<?xml version='1.0' encoding='latin-1'?>", "<meta charset='bogus'>", "&amp;",
+    "&#0;", "&#x110000;", "\x00", "\x0b", "\u2028", "\U0001f600", "Word ", "The minister said 12 ",
+    "<html>", "<body>", "<table><tr><td>", "<a href='javascript:x'>", "\ufeff", "</html>",
+]  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=60))
+def test_any_markup_is_a_document_or_a_clear_problem(client, parts):
+    r = client.post("/v1/documents", json={"html": "".join(parts)})
+    assert r.status_code in (200, 201, 400, 422), r.text
+    if r.status_code >= 400:
+        assert r.json()["field"] == "html"
+    else:
+        doc = r.json()
+        for span in spans(doc):
+            assert doc["text"][span["start"] : span["end"]] == span["text"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from urllib.parse import quote
@@ -80,9 +81,11 @@ def test_redirects_are_followed_within_the_bound(make_client, site):
         ("/json", "content-type", "application/json"),
         ("/untyped", "content-type", "of no declared type"),
         ("/missing", "status", "answered 404 Not Found"),
+        ("/cut", "network", "could not be read"),
+        ("/garbage", "network", "could not be read"),
     ],
 )
-def test_pages_that_are_too_big_or_not_html_are_refused(make_client, site, path, reason, words):
+def test_pages_that_are_too_big_broken_or_not_html_are_refused(make_client, site, path, reason, words):
     client = make_client(fetch_urls=True, fetch_allow=LOCAL, max_html_bytes=32 * 1024)
     assert_problem(post_url(client, site.url + path), 422, reason, words, site.url + path)
     assert client.get("/v1/documents").json()["items"] == []
@@ -213,3 +216,11 @@ def test_the_connection_goes_to_the_address_that_was_checked(site):
     page = anyio.run(fetch)
     assert asked == ["news.rebind.test"] and TITLE in page.html
     assert site.requests[-1][1]["Host"] == f"news.rebind.test:{site.server_address[1]}"
+
+
+def test_a_closed_port_is_a_connect_problem(make_client):
+    client = make_client(fetch_urls=True, fetch_allow=LOCAL)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/article"
+    assert_problem(post_url(client, url), 422, "connect", f"could not connect to {url}")

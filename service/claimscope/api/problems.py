@@ -138,7 +138,7 @@ PROBLEM_SCHEMA = Schema(
         "reason": Schema(
             type=OpenAPIType.STRING,
             description="Why a URL was refused or its page not fetched: address, scheme, credentials, "
-            "invalid, dns, connect, timeout, redirects, status, content-type, too-large, encoding",
+            "invalid, dns, connect, network, timeout, redirects, status, content-type, too-large, encoding",
         ),
         "url": Schema(type=OpenAPIType.STRING, description="The URL that was refused or not fetched"),
     },

@@ -118,6 +118,13 @@ class Fetcher:
                     url=url,
                     reason="timeout",
                 ) from None
+            except httpx.HTTPError as exc:  # connected, then a broken answer or a dropped line
+                raise PageUnavailable(
+                    f"{url} could not be read ({type(exc).__name__}: {exc})",
+                    field="url",
+                    url=url,
+                    reason="network",
+                ) from None
 
     async def _follow(self, url: str) -> Page:
         current = _checked_url(url, url)
@@ -172,9 +179,7 @@ class Fetcher:
             )
             try:
                 return await client.send(request, stream=True)
-            except httpx.TimeoutException:
-                raise
-            except httpx.TransportError as exc:
+            except httpx.ConnectError as exc:  # the next address, if the name has one
                 error = exc
         raise PageUnavailable(
             f"could not connect to {_hop(url, asked)} ({error})", field="url", url=asked, reason="connect"
