@@ -54,15 +54,28 @@ NOISE = [  # strings that sit around the article and must not reach its text
     "Home",
     "Sign up for our newsletter",
 ]
-ARTICLE_PAGE = f"""<!DOCTYPE html>
+
+
+def news_page(paragraphs: list[str], title: str = TITLE, published: str = PUBLISHED) -> str:
+    """A page as news sites make them: the article's paragraphs (an ad after the second) among
+    a cookie banner, navigation, share tools, related links, comments and a footer."""
+    body = "\n".join(
+        [
+            *(f"        <p>{html.escape(p)}</p>" for p in paragraphs[:2]),
+            AD,
+            *(f"        <p>{html.escape(p)}</p>" for p in paragraphs[2:]),
+        ]
+    )
+    title = html.escape(title)
+    return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
-  <title>{TITLE} | {SITE}</title>
-  <meta property="og:title" content="{TITLE}">
+  <title>{title} | {SITE}</title>
+  <meta property="og:title" content="{title}">
   <meta property="og:site_name" content="{SITE}">
   <meta name="author" content="{AUTHOR}">
-  <meta property="article:published_time" content="{PUBLISHED}T07:30:00+01:00">
+  <meta property="article:published_time" content="{published}T07:30:00+01:00">
   <link rel="stylesheet" href="/static/site.css">
   <script>window.dataLayer = [];  function track(e) {{ dataLayer.push(e); }}</script>
 </head>
@@ -80,17 +93,12 @@ ARTICLE_PAGE = f"""<!DOCTYPE html>
   <main>
     <nav class="breadcrumb"><a href="/">Home</a> &rsaquo; <a href="/ports">Ports</a></nav>
     <article class="story">
-      <h1 class="headline">{TITLE}</h1>
+      <h1 class="headline">{title}</h1>
       <div class="byline">By <a href="/authors/solberg" rel="author">{AUTHOR}</a>
-        <time datetime="{PUBLISHED}T07:30:00+01:00">4 March 2025</time></div>
+        <time datetime="{published}T07:30:00+01:00">{published}</time></div>
       <div class="share-tools"><a href="#">Share on social media</a></div>
       <div class="story-body">
-        <p>{html.escape(PARAGRAPHS[0])}</p>
-        <p>{html.escape(PARAGRAPHS[1])}</p>
-        <div class="ad-slot advertisement" id="ad-inline-1"><span>Advertisement</span>
-          <a href="https://ads.example/click">Sponsored: the best ferry deals</a></div>
-        <p>{html.escape(PARAGRAPHS[2])}</p>
-        <p>{html.escape(PARAGRAPHS[3])}</p>
+{body}
       </div>
       <aside class="related"><h2>Related</h2><ul>
         <li><a href="/ports/lighthouse">Read more: Lighthouse keepers return to the islands</a></li>
@@ -108,6 +116,11 @@ ARTICLE_PAGE = f"""<!DOCTYPE html>
 </body>
 </html>
 """
+
+
+AD = """        <div class="ad-slot advertisement" id="ad-inline-1"><span>Advertisement</span>
+          <a href="https://ads.example/click">Sponsored: the best ferry deals</a></div>"""
+ARTICLE_PAGE = news_page(PARAGRAPHS)
 
 
 def seed_page(text: str, title: str, published: str | None = None) -> str:

@@ -18,6 +18,7 @@ from tests.ingest.site import (
     PUBLISHED,
     SITE,
     TITLE,
+    news_page,
     seed_page,
 )
 
@@ -130,8 +131,12 @@ def test_page_over_the_size_limit_is_refused(make_client):
     assert r.status_code == 400 and "the limit is" in r.json()["detail"] and r.json()["field"] == "html"
 
 
-def test_seed_pages_give_the_extraction_of_their_text(make_rules_client):
-    """The issue's bar: a saved news page POSTed as `html` yields the extraction of its text."""
+@pytest.mark.parametrize("template", ["simple", "news"])
+def test_seed_pages_give_the_extraction_of_their_text(make_rules_client, template):
+    """The issue's bar: a saved news page POSTed as `html` yields the extraction of its text.
+
+    Each seed is rendered as a page (simple: navigation and footer around its paragraphs; news:
+    also a cookie banner, share tools, an ad between paragraphs, related links and comments)."""
     client = make_rules_client()
     matched = {kind: [0, 0] for kind in KINDS}
     for path in SEEDS:
@@ -141,22 +146,25 @@ def test_seed_pages_give_the_extraction_of_their_text(make_rules_client):
             "/v1/documents",
             json={"id": "t-" + path.stem, "text": text, "title": title, "published_at": PUBLISHED},
         ).json()
-        r = client.post(
-            "/v1/documents", json={"id": "h-" + path.stem, "html": seed_page(text, title, PUBLISHED)}
+        paragraphs = [line for line in text.split("\n") if line.strip()]
+        page = (
+            seed_page(text, title, PUBLISHED)
+            if template == "simple"
+            else news_page(paragraphs, title, PUBLISHED)
         )
+        r = client.post("/v1/documents", json={"id": "h-" + path.stem, "html": page})
         assert r.status_code == 201, r.text
         as_html = r.json()
         assert (as_html["title"], as_html["published_at"]) == (title, PUBLISHED)
+        assert as_html["text"] == as_text["text"]
         for kind in KINDS:
             want = [_without_ids(item) for item in as_text["extraction"][kind]]
             got = [_without_ids(item) for item in as_html["extraction"][kind]]
             matched[kind][0] += sum(1 for item in got if item in want)
             matched[kind][1] += len(want)
             assert got == want, (path.name, kind)
-    print(
-        "\nseed pages as html vs text, items matched per kind:",
-        {k: f"{m}/{n}" for k, (m, n) in matched.items()},
-    )
+    figures = {k: f"{m}/{n}" for k, (m, n) in matched.items()}
+    print(f"\nseed pages ({template}) as html vs text, items matched per kind:", figures)
     assert all(n > 0 for _, n in matched.values())
 
 
