@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/outbox.py
 
 clean:
 	rm -rf $(VENV) data

@@ -1,4 +1,4 @@
-"""What the adapter relies on from Meilisearch itself, asked of tests/fake_meili.py and, when
+"""What the adapter relies on from Meilisearch itself, asked of tests/fake_meili/ and, when
 MEILI_URL is set, of a real server: the stand-in may only imitate what a server does."""
 
 from __future__ import annotations

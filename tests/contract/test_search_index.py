@@ -1,6 +1,6 @@
 """One contract for every SearchIndex: the same documents, the same queries, the same answers.
 
-Backends: the embedded index, tantivy, the Meilisearch adapter against tests/fake_meili.py, and the
+Backends: the embedded index, tantivy, the Meilisearch adapter against tests/fake_meili/, and the
 same adapter against a real Meilisearch server when MEILI_URL (and MEILI_KEY, if the server
 has a master key) is set, as with deploy/docker-compose.yml (skipped otherwise).
 """

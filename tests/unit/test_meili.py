@@ -71,7 +71,7 @@ def test_every_filter_value_is_one_literal_as_meilisearch_reads_it(value):
     for condition in build_filter(query):
         parsed = FilterParser(condition).parse()  # the stand-in parses as filter-parser/src does
         assert parsed[0] == "in" and parsed[1] in {"actors", "status", "claimant", "speaker", "source"}
-        assert parsed[2] == ([] if value in UNSAYABLE else [value])
+        assert parsed[2] == (() if value in UNSAYABLE else (value,))
 
 
 def test_values_within_a_filter_are_or_filters_are_and_dates_are_numbers():

@@ -36,7 +36,7 @@ from claimscope.index.snippets import MARK_END, MARK_START, to_html
 from claimscope.models import SearchHit, SearchQuery, SearchResult
 from claimscope.settings import Settings
 
-MEILISEARCH_VERSION = "v1.11.3"  # what deploy/ runs and tests/fake_meili.py imitates
+MEILISEARCH_VERSION = "v1.11.3"  # what deploy/ runs and tests/fake_meili/ imitates
 COLLECTIONS = ("documents", "claims", "quotes")
 FACET_FIELDS = {"actor": "actors", "status": "status", "claimant": "claimant", "speaker": "speaker",
                 "source": "source", "month": "month"}  # fmt: skip
@@ -247,16 +247,30 @@ class MeiliIndex(OutboxIndex):
             ]
             if items:
                 tasks.append(index.add_documents(items, primary_key="key").task_uid)
-        for task in tasks:
-            self.wait(task, deadline)
+        self.wait_all(tasks, deadline)
 
-    def wait(self, task_uid: int, deadline: float | None = None) -> None:
-        left_ms = self.task_timeout_ms if deadline is None else (deadline - time.monotonic()) * 1000
-        task = self.client.wait_for_task(task_uid, timeout_in_ms=max(1, int(left_ms)))
-        if task.status != "succeeded":
-            if (task.error or {}).get("code") == "index_not_found":
-                raise TargetLost(f"Meilisearch index {task.index_uid} is gone")
-            raise MeiliTaskFailed(f"Meilisearch task {task_uid} {task.status}: {task.error}")
+    def wait(self, task_uid: int) -> None:
+        self.wait_all([task_uid], time.monotonic() + self.task_timeout_ms / 1000)
+
+    def wait_all(self, task_uids: list[int], deadline: float) -> None:
+        """Until every task is done: one request per poll for all of them, polls further apart
+        the longer it takes. Raises if one failed (TargetLost if its index is gone)."""
+        pending, pause = {str(uid) for uid in task_uids}, 0.005
+        while pending:
+            answer = self.client.get_tasks({"uids": sorted(pending), "limit": len(pending)})
+            for task in answer.results:
+                if task.status in ("enqueued", "processing"):
+                    continue
+                pending.discard(str(task.uid))
+                if task.status != "succeeded":
+                    if (task.error or {}).get("code") == "index_not_found":
+                        raise TargetLost(f"Meilisearch index {task.index_uid} is gone")
+                    raise MeiliTaskFailed(f"Meilisearch task {task.uid} {task.status}: {task.error}")
+            if pending and time.monotonic() + pause > deadline:
+                raise MeiliTaskFailed(f"Meilisearch tasks {sorted(pending)} not done in time")
+            if pending:
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
 
     def reachable(self) -> bool:
         """The server answers and holds the three indexes (a wiped volume is not ready)."""
