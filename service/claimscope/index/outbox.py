@@ -150,6 +150,8 @@ class Outbox:
         conn.execute(
             "CREATE INDEX IF NOT EXISTS index_outbox_leases ON index_outbox(owner) WHERE owner IS NOT NULL"
         )
+        # for waiting(): asked on every write, while a rebuild may have queued every document
+        conn.execute("CREATE INDEX IF NOT EXISTS index_outbox_documents ON index_outbox(document_id)")
         self._connect = connect
 
     def on_append(self, listener: Callable[[], None]) -> None:
@@ -235,14 +237,15 @@ class Outbox:
 
     def waiting(self, document_id: str) -> bool:
         """Whether a write of this document, or a rebuild, still waits to reach the index."""
-        row = (
-            self._connection()
-            .execute(
-                "SELECT 1 FROM index_outbox WHERE document_id = ? OR op = 'clear' LIMIT 1", (document_id,)
-            )
-            .fetchone()
-        )
-        return row is not None
+        conn = self._connection()
+        if conn.execute(
+            "SELECT 1 FROM index_outbox WHERE document_id = ? LIMIT 1", (document_id,)
+        ).fetchone():
+            return True
+        rebuild = conn.execute(
+            "SELECT 1 FROM index_outbox WHERE document_id = '' LIMIT 1"
+        ).fetchone()  # 'clear'
+        return rebuild is not None
 
     def stats(self) -> OutboxStats:
         conn = self._connection()
