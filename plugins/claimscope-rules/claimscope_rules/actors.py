@@ -11,6 +11,7 @@ the same person.
 
 from __future__ import annotations
 
+import bisect
 import re
 import weakref
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from claimscope.actors import Gazetteer, normalize_name, slugify
 from claimscope.models import Actor, ActorEntry, DocumentIn, Extraction, Mention
 
-from claimscope_rules.text import TOKEN
+from claimscope_rules.text import TOKEN, words_before
 
 ROLES = (
     "President|Vice President|Prime Minister|Deputy Prime Minister|Foreign Minister|Defen[cs]e Minister|"
@@ -109,19 +110,26 @@ NOT_NAMES = {
     "Report",
     "News",
 }
-_CAP = r"[A-Z][\w'’-]*[\w]"
-_NAME_WORD = rf"(?:{_CAP}|(?:al|el|ad|as|ash|ibn|bin|abu)-{_CAP})"
-_NAME = rf"{_CAP}(?:\s+(?:{_NAME_WORD}|(?:{'|'.join(sorted(PARTICLES))})))*\s+{_NAME_WORD}"
+# Article text is hostile: every repetition below is bounded or possessive, and a name starts
+# only at a word boundary, so each place in the text costs a bounded amount of work (a run of
+# capitalised words is never re-split word by word, which took quadratic time).
+# A capitalised word: up to four hyphen/apostrophe parts ("Jong-un", "O’Brien"), possessive.
+_CAP = r"\b[A-Z]\w*+(?:['’-]\w++){0,3}+"
+_NAME_WORD = rf"(?:{_CAP}|\b(?:al|el|ad|as|ash|ibn|bin|abu)-{_CAP})"
+# Two to six words; particles ("de", "van") inside.
+_NAME = rf"{_CAP}(?:\s++(?:{_NAME_WORD}|(?:{'|'.join(sorted(PARTICLES))})\b)){{0,4}}\s++{_NAME_WORD}"
 _NAME_AFTER_ROLE = re.compile(rf"\b(?P<role>{ROLES})\s+(?P<name>{_NAME})")
 _NAME_BEFORE_VERB = re.compile(rf"(?P<name>{_NAME}),?\s+(?:{SPEECH_VERBS})\b")
 _VERB_BEFORE_NAME = re.compile(rf"\b(?:said|says|told|wrote|according to)\s+(?P<name>{_NAME})\b")
 _APPOSITION = re.compile(
-    rf"(?P<name>{_NAME}),\s+(?:a|an|the)\s+(?P<role>[^,]{{3,80}}?)(?:\s+(?:at|of|with|for)\s+(?P<org>(?:the\s+)?{_CAP}(?:\s+(?:of|for|and|the|{_CAP}))*))?,\s+(?:{SPEECH_VERBS})\b"
+    rf"(?P<name>{_NAME}),\s+(?:a|an|the)\s+(?P<role>[^,]{{3,80}}?)(?:\s+(?:at|of|with|for)\s+(?P<org>(?:the\s+)?{_CAP}(?:\s+(?:of|for|and|the|{_CAP})){{0,6}}))?,\s+(?:{SPEECH_VERBS})\b"
 )
 _ROLE_REFERENCE = re.compile(
     rf"\b[Tt]he\s+(?P<demonym>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)\s+(?P<role>{ROLES.lower()})\b"
 )
 _POSSESSIVE_TAIL = re.compile(r"['’]s?$")
+_WORD = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
 # Actors are listed in the order the text introduces them; a person introduced with a title
 # ("Ukrainian President X") comes before the country named in the title.
 TYPE_ORDER = {"person": 0, "country": 1, "organization": 2, "group": 3, "place": 4}
@@ -219,6 +227,8 @@ class _FormIndex:
         """The gazetteer's entry for a surface form, but an acronym only in capitals: "Un" in
         "Kim Jong Un" is not the UN, nor "Us" the US."""
         if surface not in self._memo:
+            if len(self._memo) > 100_000:
+                self._memo.clear()  # shared by every document: bounded, whatever they hold
             hit = self.gazetteer.lookup_form(surface)
             if hit is not None and not surface.isupper():
                 key = normalize_name(surface)
@@ -283,13 +293,16 @@ def _people(text: str, index: _FormIndex, known: list[tuple[int, int, ActorEntry
     for pattern in (_NAME_BEFORE_VERB, _VERB_BEFORE_NAME, _APPOSITION):
         for m in pattern.finditer(text):
             cued.append((m.start("name"), m.end("name"), None))
+    known_ends = [e for _, e, _ in known]  # gazetteer matches do not overlap: sorted by both ends
+    claimed = bytearray(len(text))  # 1 where a person's span already sits
     # names after a title first: "Secretary of State Antony Blinken said" must not yield "State Antony Blinken"
     for start, end, role in sorted(cued, key=lambda c: (c[2] is None, c[0])):
         start, end = _trim_name(text, start, end, index)
-        start, end = next(
-            ((s, e) for s, e, _ in known if s < end and start < e and end > start), (start, end)
-        )
-        if end - start < 3 or any(start < e and s < end for p in people.values() for s, e in p.spans):
+        if end > start:  # a gazetteer person overlapping the name is the name, spelt as the gazetteer has it
+            i = bisect.bisect_right(known_ends, start)
+            if i < len(known) and known[i][0] < end:
+                start, end = known[i][0], known[i][1]
+        if end - start < 3 or claimed.find(1, start, end) != -1:
             continue
         name = text[start:end]
         entry = index.lookup(name)
@@ -303,6 +316,7 @@ def _people(text: str, index: _FormIndex, known: list[tuple[int, int, ActorEntry
         if organization:
             person.type = "organization"
         person.spans.append((start, end))
+        claimed[start:end] = b"\x01" * (end - start)
         if role:
             country, title_start = _role_country(text, role.start("role"), index)
             person.roles.add((country, role.group("role").lower().rstrip(".")))
@@ -436,6 +450,7 @@ def _organizations(text: str, index: _FormIndex):
     """(id, name, spans) of organisations the gazetteer may not know: a name defined with its
     acronym ("Rapid Support Forces (RSF)", later "RSF" alone), or capitalised words ending in
     an institution's word ("the Atlantic Council")."""
+    defined: set[str] = set()
     for m in _ACRONYM.finditer(text):
         acronym = m.group("acronym")
         run = _run_before(text, m.start())
@@ -451,9 +466,12 @@ def _organizations(text: str, index: _FormIndex):
         if entry is not None and entry.type == "person":
             continue
         org_id, canonical = (entry.id, entry.name) if entry else (slugify(name), name)
-        spans = [(start, end)] + [
-            (a.start(), a.end()) for a in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)
-        ]
+        spans = [(start, end)]
+        if acronym not in defined:  # the acronym's uses are the first definition's (found once: linear)
+            defined.add(acronym)
+            spans += [
+                (a.start(), a.end()) for a in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)
+            ]
         yield org_id, canonical, spans
     for m in _HEAD.finditer(text):
         run = _run_before(text, m.end() - len(m.group("tail")))
@@ -472,10 +490,8 @@ def _run_before(text: str, end: int) -> list[tuple[int, int, str]]:
     inside), as (start, end, word); a possessive, punctuation or lower-case word stops it."""
     while end > 0 and text[end - 1] == " ":
         end -= 1
-    base = max(0, end - 150)
-    words = [(base + w.start(), base + w.end(), w.group()) for w in re.finditer(r"\S+", text[base:end])]
     run: list[tuple[int, int, str]] = []
-    for word in reversed(words):
+    for word in words_before(text, max(0, end - 150), end):
         w = word[2]
         if run and text[word[1] : run[-1][0]] != " ":
             break
@@ -523,9 +539,21 @@ def _later_references(text: str, actors: dict[str, _Found], people: dict[str, _P
             if len(parts) > 1:
                 surnames.setdefault(_POSSESSIVE_TAIL.sub("", parts[-1]), actor.id)
     if surnames:
-        pattern = re.compile(r"\b(" + "|".join(re.escape(s) for s in surnames) + r")\b")
-        for m in pattern.finditer(text):
-            yield m.start(), m.end(), surnames[m.group(1)]
+        # one dictionary look-up per word (an alternation of every surname would cost the text
+        # times the number of people)
+        by_word: dict[str, list[str]] = {}
+        for surname in sorted(surnames, key=len, reverse=True):
+            head = _WORD.match(surname)
+            if head:
+                by_word.setdefault(head.group(), []).append(surname)
+        last_end = 0
+        for word in _WORD.finditer(text):
+            for surname in by_word.get(word.group(), ()) if word.start() >= last_end else ():
+                end = word.start() + len(surname)
+                if text.startswith(surname, word.start()) and not _WORD_CHAR.match(text, end):
+                    yield word.start(), end, surnames[surname]
+                    last_end = end
+                    break
     roles = {(country, role): p.id for p in people.values() for country, role in p.roles}
     for m in _ROLE_REFERENCE.finditer(text):
         hit = index.lookup_form(m.group("demonym"))

@@ -28,7 +28,7 @@ import re
 
 from claimscope.models import Claim, DocumentIn, Extraction
 
-from claimscope_rules.text import Sentence, sentences
+from claimscope_rules.text import Sentence, Spans, sentences
 
 _VERIFY = r"(?:confirm|verify)"
 _DISMISSED = (
@@ -159,16 +159,14 @@ class ClaimsExtractor:
 
     def extract(self, document: DocumentIn, found) -> Extraction:
         text = document.text
-        mentions = sorted((m.start, m.end, a) for a in found.actors for m in a.mentions)
-        quoted = [(q.start - 1, q.end + 1) for q in found.quotes]
+        mentions = Spans((m.start, m.end, a) for a in found.actors for m in a.mentions)
+        figures = Spans((f.start, f.end, i) for i, f in enumerate(found.figures))
+        dates = Spans((d.start, d.end, d.value) for d in found.dates if d.value)
+        quoted = _Quoted(found.quotes)
         claims: list[Claim] = []
         previous: Claim | None = None
         for sentence in sentences(text):
-            spans = [
-                (max(s, sentence.start), min(e, sentence.end))
-                for s, e in quoted
-                if s < sentence.end and e > sentence.start
-            ]
+            spans = quoted.clipped_to(sentence.start, sentence.end)
             status_cue = _status(sentence, spans)
             if status_cue is None or sentence.text.endswith("?") or _mostly_quoted(sentence, spans):
                 previous = None
@@ -184,15 +182,13 @@ class ClaimsExtractor:
             if status != "reported" and _NOTE.match(sentence.text) and "," not in sentence.text:
                 previous = None
                 continue  # "The figure could not be verified by X." says nothing of its own
-            inside = [(s, e, a) for s, e, a in mentions if sentence.start <= s < sentence.end]
-            figures = [i for i, f in enumerate(found.figures) if sentence.start <= f.start < sentence.end]
-            if not inside and not figures and status == "reported":
+            inside = mentions.starting_in(sentence.start, sentence.end)
+            figure_refs = sorted(i for _, _, i in figures.starting_in(sentence.start, sentence.end))
+            if not inside and not figure_refs and status == "reported":
                 previous = None
                 continue
             claimant_id, claimant_name = _claimant(sentence.text, sentence.start, anchor, inside)
-            date = next(
-                (d.value for d in found.dates if sentence.start <= d.start < sentence.end and d.value), None
-            )
+            date = next((value for _, _, value in dates.starting_in(sentence.start, sentence.end)), None)
             claim = Claim(
                 text=sentence.text,
                 start=sentence.start,
@@ -202,12 +198,29 @@ class ClaimsExtractor:
                 claimant_id=claimant_id,
                 claimant_name=claimant_name,
                 subject_ids=list(dict.fromkeys(a.id for _, _, a in inside if a.id != claimant_id)),
-                figure_refs=figures,
+                figure_refs=figure_refs,
                 date=date,
             )
             claims.append(claim)
             previous = claim
         return Extraction(claims=claims)
+
+
+class _Quoted:
+    """The spans of direct quotation, marks included, clipped to each sentence in turn: one
+    sweep over the document (sentences come in order), however many quotes it holds."""
+
+    def __init__(self, quotes) -> None:
+        self.spans = sorted((q.start - 1, q.end + 1) for q in quotes)
+        self.next = 0
+        self.open: list[tuple[int, int]] = []
+
+    def clipped_to(self, start: int, end: int) -> list[tuple[int, int]]:
+        while self.next < len(self.spans) and self.spans[self.next][0] < end:
+            self.open.append(self.spans[self.next])
+            self.next += 1
+        self.open = [(s, e) for s, e in self.open if e > start]
+        return [(max(s, start), min(e, end)) for s, e in self.open]
 
 
 def _status(sentence: Sentence, quoted: list[tuple[int, int]]) -> tuple[str, str, int] | None:
@@ -234,19 +247,25 @@ def _status(sentence: Sentence, quoted: list[tuple[int, int]]) -> tuple[str, str
     return None
 
 
+COLON_WINDOW = 40  # how much space may stand between "said:" and the quote it brings in
+
+
 def _mostly_quoted(sentence: Sentence, quoted: list[tuple[int, int]]) -> bool:
     """A sentence that opens with direct quotation, brings one in after a colon ("X said: “…”")
     or says little besides it is a quote; a partial quote inside reported words is a claim's."""
     if not quoted:
         return False
-    if any(
-        s <= sentence.start or sentence.text[: s - sentence.start].rstrip().endswith(":") for s, _ in quoted
-    ):
-        return True
-    unquoted = sentence.text
-    for s, e in sorted(quoted, reverse=True):
-        unquoted = unquoted[: s - sentence.start] + unquoted[e - sentence.start :]
-    return len(unquoted.split()) < 5
+    text = sentence.text
+    for s, _ in quoted:
+        before = text[max(0, s - sentence.start - COLON_WINDOW) : s - sentence.start].rstrip()
+        if s <= sentence.start or before.endswith(":"):
+            return True
+    words, at = 0, 0
+    for s, e in sorted(quoted):
+        words += len(text[at : max(at, s - sentence.start)].split())
+        at = max(at, e - sentence.start)
+    words += len(text[at:].split())
+    return words < 5
 
 
 def _subject_clause(sentence: str, cue_start: int) -> tuple[int, int]:

@@ -83,7 +83,7 @@ class DatesExtractor:
         text = document.text
         published = parse_published_at(document.published_at)
         dates: list[DateMention] = []
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text))  # 1 where a date already sits
         for kind, pattern in _PATTERNS:
             for m in pattern.finditer(text):
                 start = m.start()
@@ -93,12 +93,12 @@ class DatesExtractor:
                 if kind == "year":
                     start = m.start("year")
                 end = m.end()
-                if any(start < e and s < end for s, e in taken):
+                if taken.find(1, start, end) != -1:
                     continue
                 mention = _resolve(kind, m, text[start:end], start, end, published, text, bool(part))
                 if mention is not None:
                     dates.append(mention)
-                    taken.append((start, end))
+                    taken[start:end] = b"\x01" * (end - start)
         dates.sort(key=lambda d: d.start)
         return Extraction(dates=dates)
 

@@ -12,7 +12,7 @@ import re
 
 from claimscope.models import DocumentIn, Extraction, Figure
 
-from claimscope_rules.text import NUMBER_WORDS, SCALES
+from claimscope_rules.text import NUMBER_WORDS, SCALES, words_before
 
 _WORD_NUMBER = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a dozen|dozen|one)"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -51,11 +51,12 @@ FIGURE = re.compile(
     rf"(?:\s*(?:-|–|to|and)\s*(?P=currency)?(?P<number2>{_NUMBER}))?(?P<percent>\s?%|\s(?:percent|per cent)\b)?",
     re.IGNORECASE,
 )
-# Looked for just before a number (not as part of FIGURE: a leading optional alternation would
-# be tried at every character of the text and make the scan several times slower).
-_QUALIFIER_BEFORE = re.compile(
-    rf"(?:\b(?P<qualifier>{_QUALIFIER})\s+)?(?P<between>between\s+)?$", re.IGNORECASE
-)
+# Qualifiers are looked for in the words just before a number (not as part of FIGURE: a leading
+# optional alternation would be tried at every character of the text), by dictionary look-up.
+_BY_LAST_WORD: dict[str, list[tuple[str, ...]]] = {}
+for _q in sorted(QUALIFIERS, key=lambda q: -len(q.split())):
+    _BY_LAST_WORD.setdefault(_q.split()[-1], []).append(tuple(_q.split()))
+_OPENING = "([{“\"'‘—–-"
 _WORD = re.compile(r"\s*(?P<word>[A-Za-z][\w'’-]*)")
 # Words that end a unit: function words, auxiliaries, conjunctions.
 UNIT_STOPS = {
@@ -175,6 +176,7 @@ COUNT_NOUNS = {
 }
 IRREGULAR_PLURALS = {"people", "personnel", "police", "children", "men", "women", "staff", "cattle"}
 MAX_UNIT_WORDS = 2
+MAX_UNIT_STEPS = 8
 
 
 class FiguresExtractor:
@@ -191,27 +193,34 @@ class FiguresExtractor:
         mentions = sorted((m.start, m.end, a.id) for a in found.actors for m in a.mentions)
         mention_at = {start: (end, actor_id) for start, end, actor_id in mentions}
         figures: list[Figure] = []
-        units_seen: list[str] = []
+        units_seen: set[str] = set()
+        clause_ends = [c.start() for c in _CLAUSE_END.finditer(text)]
+        # Each number costs a few cheap checks before anything else: hostile text can hold one
+        # every other character ("1,1,1,...").
         for m in FIGURE.finditer(text):
             number_start = m.start("currency") if m.group("currency") else m.start("number")
-            if _inside(dates, date_starts_sorted, number_start) or _not_a_figure(text, m):
+            if _inside(dates, date_starts_sorted, number_start):
                 continue
-            value = _value(m.group("number"))
-            if value is None:
-                continue
-            unit, actor_id, end, qualifier = _unit_after(text, m, mention_at, date_starts)
+            after = text[m.end() : m.end() + 1]
+            if after.isalpha() or after.isspace() or m.end() in mention_at:
+                unit, actor_id, end, qualifier = _unit_after(text, m, mention_at, date_starts)
+            else:
+                unit, actor_id, end, qualifier = None, None, m.end(), None
             if m.group("percent"):
                 unit = "percent"
             elif m.group("currency"):
                 unit = _currency_code(m.group("currency"))
             if unit is None:
-                unit = _unit_before(text, m.start(), units_seen)
-            before = _QUALIFIER_BEFORE.search(text, max(0, m.start() - 30), m.start())
-            qualifier_word = before.group("qualifier") if before else None
+                unit = _unit_before(text, m.start(), clause_ends, units_seen)
+            qualifier_word, start = _qualifier_before(text, m.start())
             if unit is None and not qualifier_word:
                 continue  # a bare number with nothing counted is not evidence of anything
-            start = before.start() if before and (qualifier_word or before.group("between")) else m.start()
-            qualifier = qualifier or (QUALIFIERS[qualifier_word.lower()] if qualifier_word else None)
+            if _not_a_figure(text, m):
+                continue
+            value = _value(m.group("number"))
+            if value is None:
+                continue
+            qualifier = qualifier or (QUALIFIERS[qualifier_word] if qualifier_word else None)
             value_max = _value(m.group("number2")) if m.group("number2") else None
             if value_max is not None:
                 qualifier = "range"
@@ -228,30 +237,56 @@ class FiguresExtractor:
                 )
             )
             if unit:
-                units_seen.append(unit)
+                units_seen.add(unit)
         return Extraction(figures=figures)
 
 
 def _not_a_figure(text: str, m: re.Match) -> bool:
     number = m.group("number")
-    before = text[max(0, m.start() - 12) : m.start()].lower()
+    start = m.start()
     after = text[m.end() : m.end() + 6]
     if _YEAR.fullmatch(number) and not m.group("currency"):
         return True  # a year
     if _ORDINAL_SUFFIX.match(after):
         return True  # an ordinal
-    if number.lower() == "one" or (_OF_AFTER.match(after) and not number[0].isdigit()):
-        return True  # "one of the world's", "two of them"; but "58 of the drones" counts drones
-    if _DEFINITE_BEFORE.search(before) and not number[0].isdigit():
-        return True  # "the two countries" refers back; it counts nothing new
-    if _MODEL_PREFIX.search(text, max(0, m.start() - 2), m.start()):
+    if not number[0].isdigit():
+        if number.lower() == "one" or _OF_AFTER.match(after):
+            return True  # "one of the world's", "two of them"; but "58 of the drones" counts drones
+        if _DEFINITE_BEFORE.search(text[max(0, start - 12) : start].lower()):
+            return True  # "the two countries" refers back; it counts nothing new
+    if start >= 2 and text[start - 1] == "-" and text[start - 2].isascii() and text[start - 2].isalpha():
         return True  # part of a model name: "Fath-360", "Su-34", "F-16"
-    if _ADJECTIVE_OR_TIME.match(text[m.end() : m.end() + 6]):
+    if _ADJECTIVE_OR_TIME.match(after):
         return True  # a compound adjective ("a 10-day truce", "12-story") or a time of day
-    label = _LABEL_BEFORE.search(text, max(0, m.start() - 20), m.start())
-    if label and label.group(1).lower() not in NOT_LABELS:
-        return True  # "Article 5", "Resolution 2231", "Boeing 737": a name, not a count
-    return m.start() > 0 and bool(_GLUED_BEFORE.match(text, m.start() - 1))
+    if start >= 2 and text[start - 1].isspace() and text[start - 2].islower():
+        label = _LABEL_BEFORE.search(text, max(0, start - 20), start)
+        if label and label.group(1).lower() not in NOT_LABELS:
+            return True  # "Article 5", "Resolution 2231", "Boeing 737": a name, not a count
+    return start > 0 and bool(_GLUED_BEFORE.match(text, start - 1))
+
+
+def _qualifier_before(text: str, start: int) -> tuple[str | None, int]:
+    """The qualifier ("up to", "more than") in the words just before a number, lower-cased, and
+    where the figure starts: at the qualifier or at "between" ("between 10,000 and 12,000")."""
+    if start == 0 or not text[start - 1].isspace():
+        return None, start
+    words = words_before(text, max(0, start - 30), start)
+    first = start
+    last = next(words, None)
+    if last is not None and last[2].lower() == "between":
+        first, last = last[0], next(words, None)
+    if last is None or last[2].lower() not in _BY_LAST_WORD:
+        return None, first
+    read = [last]  # the words before the number, nearest first
+    for phrase in _BY_LAST_WORD[last[2].lower()]:  # longest first
+        while len(read) < len(phrase) and (word := next(words, None)):
+            read.append(word)
+        if len(read) >= len(phrase) and all(
+            w[2].lstrip(_OPENING).lower() == p for w, p in zip(read, reversed(phrase), strict=False)
+        ):
+            at, _, word = read[len(phrase) - 1]
+            return " ".join(phrase), at + len(word) - len(word.lstrip(_OPENING))
+    return None, first
 
 
 def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
@@ -264,7 +299,6 @@ _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)\b")
 _OF_AFTER = re.compile(r"\s+of\b")
 _DEFINITE_BEFORE = re.compile(r"\b(?:the|these|those|both|all|its|their)\s+$")
-_MODEL_PREFIX = re.compile(r"[A-Za-z]-$")
 _ADJECTIVE_OR_TIME = re.compile(r"-[A-Za-z]|\s*(?:[ap]\.m\.|[ap]m\b|GMT\b|:\d\d)|:\d\d")
 _GLUED_BEFORE = re.compile(r"[\w.]")
 _EACH = re.compile(r"\s+each\b")
@@ -284,12 +318,15 @@ NOT_LABELS = {
 }
 
 
+_ATTACHED_SCALE = re.compile(r"([\d.]+)(bn|mn|tn|m|k|b)")
+
+
 def _value(number: str) -> float | None:
     words = number.lower().replace(",", "").split()
     scale = 1.0
     head = words[0]
     tail = words[1:]
-    attached = re.fullmatch(r"([\d.]+)(bn|mn|tn|m|k|b)", head)
+    attached = _ATTACHED_SCALE.fullmatch(head)
     if attached:
         head, tail = attached.group(1), [attached.group(2), *tail]
     for word in tail:
@@ -317,8 +354,12 @@ def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]], 
     end = m.end()
     actor_id = None
     people_of = None  # "1.2 million Palestinians": the plural demonym is what is counted
-    while len(words) < MAX_UNIT_WORDS:
+    for _ in range(MAX_UNIT_STEPS):  # bounded: adjectives and names are skipped, never many
+        if len(words) >= MAX_UNIT_WORDS:
+            break
         at = _skip_space(text, pos)
+        if at < len(text) and not (text[at].isalpha() or text[at].isspace()) and at not in mention_at:
+            break  # neither a word nor an actor: nothing counted after the number
         if at in date_starts:
             break  # "$240 billion last year": the unit never runs into a date
         actor = mention_at.get(at)
@@ -376,6 +417,8 @@ def _plural(word: str) -> bool:
     return word.endswith("s") and not word.endswith(("ss", "is", "us", "as"))
 
 
+_LETTERS = re.compile(r"[A-Za-z]+")
+_CLAUSE_END = re.compile(r"[.;:!?\n]")
 _PART_OF = re.compile(r"\s+of\s+(?:the|these|those|its|their)\s+(?P<noun>[a-z]+s)\b")
 
 
@@ -385,17 +428,26 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def _unit_before(text: str, start: int, units_seen: list[str]) -> str | None:
-    """For a number standing alone ("could reach 12,000"): the counted noun earlier in its clause."""
-    clause = re.split(r"[.;:!?\n]", text[max(0, start - 120) : start])[-1]
-    for word in reversed(re.findall(r"[a-z]+", clause.lower())):
+def _unit_before(text: str, start: int, clause_ends: list[int], units_seen: set[str]) -> str | None:
+    """For a number standing alone ("could reach 12,000"): the counted noun earlier in its clause
+    (`clause_ends`: sorted positions of the marks that end clauses)."""
+    i = bisect.bisect_left(clause_ends, start)
+    clause_start = clause_ends[i - 1] + 1 if i else 0
+    for word in reversed(_LETTERS.findall(text, max(start - 120, clause_start), start)):
+        word = word.lower()
         if word in COUNT_NOUNS or word in units_seen:
             return word
     return None
 
 
 def _actor_between(mentions: list[tuple[int, int, str]], start: int, end: int) -> str | None:
-    return next((i for s, e, i in mentions if start <= s and e <= end), None)
+    """The first actor mentioned inside [start, end) (mentions sorted by start)."""
+    i = bisect.bisect_left(mentions, (start,))
+    while i < len(mentions) and mentions[i][0] < end:
+        if mentions[i][1] <= end:
+            return mentions[i][2]
+        i += 1
+    return None
 
 
 def _currency_code(symbol: str) -> str:

@@ -14,12 +14,13 @@ keeps the words with a null id; a quote without any of these keeps a null speake
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from claimscope.models import Actor, DocumentIn, Extraction, Quote
 
-from claimscope_rules.text import sentences
+from claimscope_rules.text import Spans, sentences
 
 SPEECH = (
     r"said|says|say|told|tells|added|adds|wrote|writes|warned|warns|noted|notes|stated|states|argued|"
@@ -80,7 +81,7 @@ PERSON_ROLES = {
 _SENTENCE_THEN_QUOTE = re.compile(r"^[^“”\"]{0,120}[.!?]\s*$")
 _OPENERS = {"“": "”", '"': '"', "‘": "’", "«": "»"}
 _AFTER = re.compile(
-    rf"^[\s,]*(?:(?P<cue1>{SPEECH})\s+(?P<who1>[^,.;“”\"]{{2,80}}?)(?=[,.;]|\s+(?:on|in|at|during|after|adding)\b|$)"
+    rf"[\s,]*(?:(?P<cue1>{SPEECH})\s+(?P<who1>[^,.;“”\"]{{2,80}}?)(?=[,.;]|\s+(?:on|in|at|during|after|adding)\b|$)"
     rf"|(?P<who2>[^,.;“”\"]{{1,80}}?)\s+(?:has\s+|had\s+|also\s+|later\s+)?(?P<cue2>{SPEECH})\b)"
 )
 _BEFORE = re.compile(
@@ -116,17 +117,15 @@ class QuotesExtractor:
     def extract(self, document: DocumentIn, found) -> Extraction:
         text = document.text
         parts = _quoted_parts(text)
-        people = _person_mentions(found.actors)
-        mentions = sorted((m.start, m.end, a) for a in found.actors for m in a.mentions)
-        bounds = [(s.start, s.end) for s in sentences(text)]
+        context = _Context(text, found.actors)
         quotes: list[Quote] = []
         for part in parts:
             quote = Quote(text=text[part.start : part.end], start=part.start, end=part.end, group=part.group)
-            opening = next(((s, e) for s, e in bounds if s <= part.start < e), (part.start, part.end))
-            closing = next(((s, e) for s, e in bounds if s <= part.end < e), opening)
-            _attribute(quote, text, opening[0], closing[1], people, mentions)
+            opening = context.sentence_at(part.start) or (part.start, part.end)
+            closing = context.sentence_at(part.end) or opening
+            _attribute(quote, context, opening[0], closing[1])
             quotes.append(quote)
-        _share_attribution(quotes, text, bounds)
+        _share_attribution(quotes, context)
         # a word or two in marks that nobody says is a scare quote ("lost"), not a quotation
         quotes = [q for q in quotes if q.speaker_name is not None or len(q.text.split()) > 2]
         return Extraction(quotes=quotes)
@@ -190,61 +189,92 @@ class _Mention:
     actor: Actor
 
 
-def _person_mentions(actors: list[Actor]) -> list[_Mention]:
-    return sorted(
-        (_Mention(m.start, m.end, a) for a in actors if a.type == "person" for m in a.mentions),
-        key=lambda m: m.start,
-    )
+# How far before a quote its attribution is looked for: the longest _BEFORE can match, and
+# where a very long sentence's subject is looked for (bounded, so many quotes in one endless
+# sentence cost linear time).
+BEFORE_WINDOW = 240
+SUBJECT_WINDOW = 400
+TITLE_WINDOW = 200  # how far a title may stand before a person's name in its clause
 
 
-def _attribute(quote: Quote, text: str, s_start: int, s_end: int, people, mentions) -> None:
+class _Context:
+    """One document as the attribution rules read it: its text, sentences and actor mentions,
+    each found by position in logarithmic time."""
+
+    def __init__(self, text: str, actors: list[Actor]) -> None:
+        self.text = text
+        self.sentences = Spans((s.start, s.end, None) for s in sentences(text))
+        self.mentions = Spans((m.start, m.end, a) for a in actors for m in a.mentions)
+        self.people = Spans((m.start, m.end, a) for a in actors if a.type == "person" for m in a.mentions)
+        self._titled: dict[str, list[tuple[int, Actor]]] | None = None
+
+    def sentence_at(self, pos: int) -> tuple[int, int] | None:
+        span = self.sentences.at(pos)
+        return (span[0], span[1]) if span else None
+
+    def titled(self, actor_id: str, pos: int) -> tuple[int, Actor] | None:
+        """The person mentioned last before `pos` whose title names `actor_id` ("the Ukrainian
+        minister" is the person last introduced as a Ukrainian minister)."""
+        if self._titled is None:
+            self._titled = {}
+            title_ids: dict[str, set[str]] = {}
+            for _, end, person in self.people.spans:
+                if person.id not in title_ids:
+                    title_ids[person.id] = _title_ids(self.text, person, self.mentions)
+                for owner in title_ids[person.id]:
+                    self._titled.setdefault(owner, []).append((end, person))
+        mentions = self._titled.get(actor_id, [])
+        i = bisect.bisect_right(mentions, pos, key=lambda m: m[0])
+        return mentions[i - 1] if i else None
+
+
+def _attribute(quote: Quote, context: _Context, s_start: int, s_end: int) -> None:
     """Speaker from the sentence(s) the quote sits in: `s_start` opens the sentence where the
     quote opens, `s_end` closes the one where it closes."""
+    text = context.text
     after_start = quote.end + 1
-    after = text[after_start:s_end]
-    before = text[s_start : quote.start - 1]
-    m = _AFTER.match(after)
-    if m and _speaker(quote, text, after_start, m, people, mentions):
+    m = _AFTER.match(text, after_start, max(after_start, s_end))
+    if m and _speaker(quote, context, m):
         return
-    m = _BEFORE.search(before)
-    if m and _speaker(quote, text, s_start, m, people, mentions):
+    before_end = max(s_start, quote.start - 1)
+    m = _BEFORE.search(text, max(s_start, before_end - BEFORE_WINDOW), before_end)
+    if m and _speaker(quote, context, m):
         return
-    cue = _SUBJECT_CUE.search(before)
+    lo = max(s_start, before_end - SUBJECT_WINDOW)
+    cue = _SUBJECT_CUE.search(text, lo, before_end)
     if cue:
         # the sentence's subject: its first person, else its first actor ("Iran ..., calling it “…”")
-        subject = [p for p in people if s_start <= p.start < s_start + cue.start()]
-        subject = subject or [
-            _Mention(s, e, a) for s, e, a in mentions if s_start <= s < s_start + cue.start()
-        ]
+        subject = context.people.starting_in(lo, cue.start())[:1]
+        subject = subject or context.mentions.starting_in(lo, cue.start())[:1]
         if subject:
-            _set_subject(quote, text, subject[0], s_start + cue.start(), mentions, cue.group())
+            _set_subject(quote, context, _Mention(*subject[0]), cue.start(), cue.group())
 
 
-def _speaker(quote: Quote, text: str, offset: int, m: re.Match, people, mentions) -> bool:
+def _speaker(quote: Quote, context: _Context, m: re.Match) -> bool:
     """Fill the quote's speaker from a matched attribution; False when it names nobody."""
     name = next((n for n in ("who1", "who2", "who3") if m.groupdict().get(n)), None)
     if name is None:
         return False
     cue = next((m.group(c) for c in ("cue1", "cue2") if m.groupdict().get(c)), None) or "according to"
-    who_start, who_end = offset + m.start(name), offset + m.end(name)
-    who = text[who_start:who_end].strip()
+    who_start, who_end = m.start(name), m.end(name)
+    who = context.text[who_start:who_end].strip()
     words = who.lower().split()
     if not words or len(words) > 9 or not _noun_phrase(who):
         return False
-    inside = [a for s, e, a in mentions if who_start <= s and e <= who_end]
+    inside = [a for _, _, a in context.mentions.within(who_start, who_end)]
     person = next((a for a in reversed(inside) if a.type == "person"), None)
     if person is not None:
         _set(quote, person, who, cue)
         return True
     if words[-1] in PRONOUNS or (words[0] == "the" and words[-1] in PERSON_ROLES):
-        actor = _antecedent(words, text, inside, [p for p in people if p.end <= quote.start], mentions)
+        actor = _antecedent(words, context, inside, quote.start)
         if actor is not None:
             _set(quote, actor, who, cue)
             return True
         if not inside:
             return False
     head = _head(words)
-    if inside and (head in STANDS_FOR or not _modifies(text, who_start, who_end, mentions)):
+    if inside and (head in STANDS_FOR or not _modifies(context, who_start, who_end)):
         _set(quote, inside[-1], who, cue)
         return True
     quote.speaker_name = quote.speaker_text = who
@@ -266,52 +296,58 @@ def _head(words: list[str]) -> str:
     return re.sub(r"[’']s?$", "", words[max(before - 1, 0)])
 
 
-def _modifies(text: str, start: int, end: int, mentions) -> bool:
+def _modifies(context: _Context, start: int, end: int) -> bool:
     """True when the phrase is about something its actor only qualifies: the actor is not the
     phrase's last word ("the UK Ministry of Defence", "a spokesperson for South Korea's army")."""
-    last = max((e for s, e, _ in mentions if start <= s and e <= end), default=end)
-    return bool(re.sub(r"^[’']s?", "", text[last:end].strip()))
+    last = max((e for _, e, _ in context.mentions.within(start, end)), default=end)
+    return bool(re.sub(r"^[’']s?", "", context.text[last:end].strip()))
 
 
-def _antecedent(words: list[str], text: str, inside, earlier: list[_Mention], mentions) -> Actor | None:
+def _antecedent(words: list[str], context: _Context, inside, pos: int) -> Actor | None:
     """The person a pronoun or a role stands for: the most recent person named before, or for a
     role with a country ("the Ukrainian minister") the most recent person titled with it."""
-    if not earlier:
+    last = next(context.people.ending_by(pos), None)
+    if last is None:
         return None
     countries = {a.id for a in inside if a.type != "person"}
     if words[-1] in PRONOUNS or not countries:
-        return earlier[-1].actor
-    for person in reversed(earlier):
-        if countries & _title_ids(text, person.actor, mentions):
-            return person.actor
-    return None
+        return last[2]
+    titled = [t for t in (context.titled(c, pos) for c in countries) if t is not None]
+    return max(titled, key=lambda t: t[0])[1] if titled else None
 
 
-def _title_ids(text: str, person: Actor, mentions) -> set[str]:
+def _title_ids(text: str, person: Actor, mentions: Spans[Actor]) -> set[str]:
     """Ids of the actors named in a person's titles: before a mention in the same clause
     ("Ukrainian Foreign Minister X") or in an apposition after it ("X, the German envoy,")."""
-    spans = []
+    ids: set[str] = set()
     for m in person.mentions:
-        spans.append((max(text.rfind(c, 0, m.start) for c in ',.;\n“”"') + 1, m.start))
+        window = max(0, m.start - TITLE_WINDOW)
+        spans = [(max(text.rfind(c, window, m.start) for c in ',.;\n“”"') + 1, m.start)]
+        if spans[0][0] == 0:
+            spans[0] = (window, m.start)
         if _APPOSITION.match(text, m.end):
-            ends = [i for i in (text.find(c, m.end + 1) for c in ",.;\n") if i != -1]
+            limit = m.end + 1 + TITLE_WINDOW
+            ends = [i for i in (text.find(c, m.end + 1, limit) for c in ",.;\n") if i != -1]
             spans.append((m.end, min(ends, default=m.end)))
-    return {a.id for s, e, a in mentions if a is not person and any(lo <= s and e <= hi for lo, hi in spans)}
+        for lo, hi in spans:
+            ids.update(a.id for _, _, a in mentions.within(lo, hi) if a is not person)
+    return ids
 
 
 def _set(quote: Quote, actor: Actor, written: str, cue: str | None) -> None:
     quote.speaker_id, quote.speaker_name, quote.speaker_text, quote.cue = actor.id, actor.name, written, cue
 
 
-def _set_subject(quote: Quote, text: str, subject: _Mention, cue_start: int, mentions, cue: str) -> None:
+def _set_subject(quote: Quote, context: _Context, subject: _Mention, cue_start: int, cue: str) -> None:
     """The sentence's subject speaks. "Pyongyang’s state news agency, KCNA, rejected …": an
     apposition names the speaker; "The UK Ministry of Defence said …": the actor only qualifies
     the phrase, which is kept as written."""
-    end = subject.end + _NOUN_TAIL.match(text, subject.end, cue_start).end() - subject.end
+    text = context.text
+    end = _NOUN_TAIL.match(text, subject.end, cue_start).end()
     phrase = text[subject.start : end]
     if text.startswith(",", end):
         close = text.find(",", end + 1, cue_start)
-        named = [(s, e, a) for s, e, a in mentions if end < s and close != -1 and e <= close]
+        named = context.mentions.within(end + 1, close) if close != -1 else []
         if named and not text[end + 1 : named[0][0]].strip():
             _set(quote, named[0][2], text[named[0][0] : named[0][1]], cue)
             return
@@ -319,7 +355,7 @@ def _set_subject(quote: Quote, text: str, subject: _Mention, cue_start: int, men
     if (
         subject.actor.type == "person"
         or len(words) > 6
-        or not _modifies(text, subject.start, subject.start + len(phrase), mentions)
+        or not _modifies(context, subject.start, subject.start + len(phrase))
         or _head(words) in STANDS_FOR
     ):
         _set(quote, subject.actor, text[subject.start : subject.end], cue)
@@ -328,28 +364,28 @@ def _set_subject(quote: Quote, text: str, subject: _Mention, cue_start: int, men
     quote.cue = cue
 
 
-def _share_attribution(quotes: list[Quote], text: str, bounds: list[tuple[int, int]]) -> None:
+def _share_attribution(quotes: list[Quote], context: _Context) -> None:
     """Quotes without a speaker take one from a quote of the same sentence, or from the quote
     just before when only its attribution stands between them (“…,” he said. “…”)."""
-
-    def sentence_of(q: Quote) -> tuple[int, int]:
-        return next(((s, e) for s, e in bounds if s <= q.start < e), (q.start, q.end))
-
+    sentence_of = [context.sentence_at(q.start) or (q.start, q.end) for q in quotes]
+    first_with_speaker: dict[tuple[int, int], int] = {}  # per sentence, the first quote with a speaker
+    for i in reversed(range(len(quotes))):
+        if quotes[i].speaker_name:
+            first_with_speaker[sentence_of[i]] = i
     for i, quote in enumerate(quotes):
         if quote.speaker_name is not None:
             continue
-        same = [
-            q for q in quotes if q is not quote and q.speaker_name and sentence_of(q) == sentence_of(quote)
-        ]
-        if same:
-            _copy(quote, same[0])
-            continue
-        if i > 0 and quotes[i - 1].speaker_name:
+        same = first_with_speaker.get(sentence_of[i])
+        if same is not None:
+            _copy(quote, quotes[same])
+        elif i > 0 and quotes[i - 1].speaker_name:
             previous = quotes[i - 1]
-            between = text[previous.end + 1 : quote.start - 1]
+            between = context.text[previous.end + 1 : quote.start - 1]
             if previous.group == quote.group or _SENTENCE_THEN_QUOTE.match(between):
                 _copy(quote, previous)
                 quote.group = previous.group
+        if quote.speaker_name and (same is None or i < same):
+            first_with_speaker[sentence_of[i]] = i
 
 
 def _copy(quote: Quote, source: Quote) -> None:
