@@ -46,9 +46,10 @@ class ModelMissing(Exception):
 
 @dataclass(frozen=True)
 class Piece:
-    """One parsed piece of a text: `doc` covers text[offset : offset + len(doc.text)]."""
+    """One parsed piece of a text: `doc` covers text[offset : end]."""
 
     offset: int
+    end: int
     doc: Doc
 
 
@@ -151,9 +152,9 @@ class Runtime:
             chunks = [(n, offset, piece) for n, t in enumerate(todo) for offset, piece in _pieces(t)]
             docs = nlp.pipe([piece for _, _, piece in chunks]) if chunks else []
             pieces: list[list[Piece]] = [[] for _ in todo]
-            for (n, offset, _), doc in zip(chunks, docs, strict=True):
+            for (n, offset, piece), doc in zip(chunks, docs, strict=True):
                 doc.tensor = doc.tensor[:0]  # the parse is kept, not the activations behind it
-                pieces[n].append(Piece(offset, doc))
+                pieces[n].append(Piece(offset, offset + len(piece), doc))
             for text, parts in zip(todo, pieces, strict=True):
                 done[text] = Parsed(text, tuple(parts))
             for text in texts:

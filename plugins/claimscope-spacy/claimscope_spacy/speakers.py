@@ -170,9 +170,11 @@ class _Index:
     def _speech_verbs(self, n: int, quote: Quote) -> Iterator[Token]:
         """Speech verbs outside the quote, most likely first: those the quoted words hang
         from, then those after the quote in its last sentence, then before it in its first."""
-        doc, offset = self.pieces[n].doc, self.pieces[n].offset
+        piece = self.pieces[n]
+        doc, offset = piece.doc, piece.offset
+        # (Doc.text is rebuilt from the tokens on every read: use the piece's own bounds)
         inner = doc.char_span(
-            quote.start - offset, min(quote.end - offset, len(doc.text)), alignment_mode="expand"
+            quote.start - offset, min(quote.end, piece.end) - offset, alignment_mode="expand"
         )
         if inner is None or not len(inner):
             return

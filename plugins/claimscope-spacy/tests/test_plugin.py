@@ -143,3 +143,10 @@ def test_hostile_text_keeps_spans_exact(plugins, noise):
         plugins.extractor("spacy.actors"), text, found=Found(gazetteer=plugins.gazetteer)
     )
     assert {"marta-oliveira", "tomas-lindqvist"} <= {a.id for a in extraction.actors}
+
+
+def test_a_thousand_quotes_in_one_piece_each_get_their_speaker(plugins):
+    """Each quote looks at a bounded window of tokens around it: the work grows with the text."""
+    text = "Marta Oliveira spoke. " + "“ok” she said and " * 1000
+    quotes = check_pipeline(plugins, text).quotes
+    assert len(quotes) == 1000 and {q.speaker_id for q in quotes} == {"marta-oliveira"}
