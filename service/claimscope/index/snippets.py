@@ -18,10 +18,12 @@ The result is HTML-escaped text in which ``<mark>…</mark>`` is the only markup
 from __future__ import annotations
 
 import html
+import re
 
 # Private-use code points: no meaning in any text, never produced by a tokenizer or engine.
 MARK_START = "\ue000"
 MARK_END = "\ue001"
+_SENTINELS = re.compile(f"([{MARK_START}{MARK_END}])")
 
 
 def strip_marks(text: str) -> str:
@@ -38,19 +40,17 @@ def to_html(snippet: str | None) -> str | None:
         return None
     out: list[str] = []
     marking = False
-    start = 0
-    for end, char in enumerate(snippet):
-        if char != MARK_START and char != MARK_END:
-            continue
-        out.append(html.escape(snippet[start:end]))
-        start = end + 1
-        if char == MARK_START and not marking:
+    # split keeps the sentinels: text at even places, a sentinel at odd ones (in C, not a
+    # Python loop over every character: 20 snippets took 0.15 ms that way)
+    for n, part in enumerate(_SENTINELS.split(snippet)):
+        if n % 2 == 0:
+            out.append(html.escape(part))
+        elif part == MARK_START and not marking:
             out.append("<mark>")
             marking = True
-        elif char == MARK_END and marking:
+        elif part == MARK_END and marking:
             out.append("</mark>")
             marking = False
-    out.append(html.escape(snippet[start:]))
     if marking:
         out.append("</mark>")
     return "".join(out)

@@ -63,6 +63,7 @@ FACET_LIMIT = 100
 SNIPPET_CHARS = 120  # about the 16 tokens of the SQLite index's snippets
 EXPANSIONS = 32  # a trailing prefix that begins at most this many words is searched as those words
 TEXT_IN_HIT = ("claims", "quotes")  # collections whose hits carry their body as `text`: not stored twice
+FORMAT = 3  # bump when a field's options or the analyzer change (field names are in the directory name)
 ANALYZER = "words"
 FILLED = "filled"  # marker file: this directory has been filled from the store since its creation
 NO_DATE = (-(2**62), 2**62)
@@ -108,8 +109,10 @@ def schema(collections: tuple[str, ...]) -> tantivy.Schema:
             elif name == "date":
                 builder.add_integer_field(field, indexed=True, fast=True)
                 # the first and last day a date may mean (2024-11: the 1st to the 30th), for ranges
-                builder.add_integer_field(f"{field}_first", indexed=True)
-                builder.add_integer_field(f"{field}_last", indexed=True)
+                # fast, not indexed: a range on a column is checked per candidate of the other
+                # clauses, where an indexed range first unions the postings of every day in it
+                builder.add_integer_field(f"{field}_first", fast=True)
+                builder.add_integer_field(f"{field}_last", fast=True)
             else:
                 builder.add_text_field(field, tokenizer_name="raw", fast=True)
     return builder.build()
@@ -171,7 +174,7 @@ class TantivyIndex(OutboxIndex):
         self.schema = schema(self.collections)
         # a directory per schema: a new one (say, a new collection) starts empty and is refilled
         shape = hashlib.sha256(repr([fields_of(c) for c in self.collections]).encode()).hexdigest()[:8]
-        self.path = Path(directory) / f"v2-{shape}"
+        self.path = Path(directory) / f"v{FORMAT}-{shape}"
         self.commit_seconds = commit_seconds
         self.release_seconds = release_seconds
         self.writer_heap_bytes = writer_heap_bytes
