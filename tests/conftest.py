@@ -15,6 +15,8 @@ def make_client(tmp_path):
     clients = []
 
     def make(*plugins, entry_points=False, **settings):
+        # the index written in the store's transaction: these tests search right after writing
+        settings.setdefault("index_backend", "sqlite")
         conf = load_settings({}, data_dir=str(tmp_path / f"data{len(clients)}"), **settings)
         core = Claimscope.open(conf, entry_points=entry_points, extra_plugins=plugins or [Basic()])
         client = TestClient(create_app(conf, core=core))

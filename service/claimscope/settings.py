@@ -29,7 +29,8 @@ class Settings(Struct, kw_only=True, forbid_unknown_fields=True):
     # when read keys are set, reads need a read or write key too.
     api_keys: list[str] = field(default_factory=list)
     read_keys: list[str] = field(default_factory=list)
-    index_backend: Literal["tantivy", "sqlite", "meilisearch"] = "sqlite"
+    # tantivy: the fastest embedded index in bench/search.py and bench/search_http.py (bench/README.md)
+    index_backend: Literal["tantivy", "sqlite", "meilisearch"] = "tantivy"
     meili_url: str | None = None
     meili_key: str | None = None
     meili_index_prefix: str = "claimscope"

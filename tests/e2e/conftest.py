@@ -30,6 +30,8 @@ class Server:
             **os.environ,
             "CLAIMSCOPE_DATA_DIR": str(data_dir),
             "CLAIMSCOPE_PORT": str(self.port),
+            # the index written with the store, unless a test names another: tests read right after writing
+            "CLAIMSCOPE_INDEX_BACKEND": "sqlite",
             **env,
         }
         self.log = data_dir.parent / f"server-{self.port}.log"

@@ -29,6 +29,7 @@ def make_rules_client(tmp_path):
     clients = []
 
     def make(**settings):
+        settings.setdefault("index_backend", "sqlite")  # searched right after writing
         conf = load_settings({}, data_dir=str(tmp_path / f"data{len(clients)}"), **settings)
         core = Claimscope.open(conf)
         client = TestClient(create_app(conf, core=core))

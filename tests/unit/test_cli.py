@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args, env=None):
+    # the index written with the store unless a test asks for another: ingest, then search at once
+    env = {"CLAIMSCOPE_INDEX_BACKEND": "sqlite", **(env or {})}
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 

@@ -290,7 +290,8 @@ def test_the_worker_command_refuses_an_index_that_needs_none(tmp_path):
     from claimscope.cli import cli
     from click.testing import CliRunner
 
-    result = CliRunner().invoke(cli, ["worker", "--data-dir", str(tmp_path)], env={})
+    env = {"CLAIMSCOPE_INDEX_BACKEND": "sqlite"}
+    result = CliRunner().invoke(cli, ["worker", "--data-dir", str(tmp_path)], env=env)
     assert result.exit_code == 1 and "the sqlite index is written with the store" in result.output
 
 

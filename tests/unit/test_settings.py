@@ -5,7 +5,7 @@ from claimscope.settings import SettingsError, load_settings
 def test_defaults_bind_loopback_with_embedded_index():
     settings = load_settings({})
     assert settings.host == "127.0.0.1" and settings.port == 8000
-    assert settings.index_backend == "sqlite" and str(settings.db_path) == "data/claimscope.db"
+    assert settings.index_backend == "tantivy" and str(settings.db_path) == "data/claimscope.db"
 
 
 def test_values_come_from_claimscope_variables():
