@@ -171,3 +171,68 @@ class Refining:
     def register_extractors(self, register):
         register(Extractor("fixture.speakers", ["quotes"], ["quotes"], fn=every_quote_by_ben))
         register(Extractor("fixture.quotes", ["quotes"], fn=find_quotes))
+
+
+STATUS_WORDS = [("denied", "denied"), ("confirmed", "confirmed"), ("disputed", "disputed"),
+                ("could not be verified", "unconfirmed")]  # fmt: skip
+
+
+def newsroom_figures(document, found):
+    return Extraction(
+        figures=[
+            Figure(
+                text=m.group(),
+                value=float(m.group(1).replace(",", "")),
+                unit=m.group(2),
+                start=m.start(),
+                end=m.end(),
+            )  # fmt: skip
+            for m in re.finditer(r"(\d[\d,]*) (?:[A-Z]\w+ )*([a-z]+)", document.text)
+        ]
+    )
+
+
+def newsroom_claims(document, found):
+    """Each sentence naming an actor is a claim by the first actor it names, about all of them;
+    its status is the first status word in it, else reported."""
+    claims = []
+    for m in re.finditer(r"[^.]+\.", document.text):
+        named = sorted(
+            (x.start, a.id) for a in found.actors for x in a.mentions if m.start() <= x.start < m.end()
+        )
+        if not named:
+            continue
+        text = m.group().strip()
+        start = document.text.index(text, m.start())
+        status, cue = next(((s, w) for w, s in STATUS_WORDS if w in text), ("reported", None))
+        claims.append(
+            Claim(
+                text=text,
+                start=start,
+                end=start + len(text),
+                status=status,
+                cue=cue,
+                claimant_id=named[0][1],
+                subject_ids=list(dict.fromkeys(a for _, a in named)),
+                figure_refs=[n for n, f in enumerate(found.figures) if start <= f.start < start + len(text)],
+            )  # fmt: skip
+        )
+    return Extraction(claims=claims)
+
+
+class Newsroom(Basic):
+    """Basic's gazetteer and actors, with more countries, unit figures and claims with a status
+    and a claimant (for stories)."""
+
+    @hookimpl
+    def register_actor_aliases(self, register):
+        super().register_actor_aliases(register)
+        register(ActorEntry(name="Ukraine", type="country", demonyms=["Ukrainian"], metonyms=["Kyiv"]))
+        register(ActorEntry(name="United States", type="country", aliases=["Washington"]))
+        register(ActorEntry(name="Olena Marchuk", type="person", aliases=["Marchuk"]))
+
+    @hookimpl
+    def register_extractors(self, register):
+        register(Extractor("fixture.claims", ["claims"], ["actors", "figures"], fn=newsroom_claims))
+        register(Extractor("fixture.figures", ["figures"], fn=newsroom_figures))
+        register(Extractor("fixture.actors", ["actors"], fn=find_gazetteer_actors))

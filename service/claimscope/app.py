@@ -11,7 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from claimscope import __version__
-from claimscope.api import actors, claims, documents, extractors, health, search
+from claimscope.api import actors, claims, documents, extractors, health, search, stories
 from claimscope.api.auth import KeyChecker, read_only_notice
 from claimscope.api.problems import EXCEPTION_HANDLERS, document_problems
 from claimscope.core import Claimscope
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
             *search.ROUTES,
             *actors.ROUTES,
             *claims.ROUTES,
+            *stories.ROUTES,
             *extractors.ROUTES,
             *health.ROUTES,
             ui_router(keys),

@@ -1,4 +1,4 @@
-"""`claimscope serve | worker | ingest PATH... | extractors | openapi` (and search/reindex)."""
+"""`claimscope serve | worker | ingest PATH... | extractors | openapi` (and search/stories/reindex)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ from claimscope.errors import ClaimscopeError
 from claimscope.ingest.article import decode_html
 from claimscope.ingest.fetch import Fetcher, needs_fetch
 from claimscope.logs import configure_logging
-from claimscope.models import FILTERS, SORTS, DocumentIn
+from claimscope.models import FILTERS, SORTS, DocumentIn, StoryFilters
 from claimscope.pipeline.manager import PluginError
 from claimscope.pipeline.runner import PipelineError
+from claimscope.stories.models import Story
 from claimscope.settings import Settings, SettingsError, load_settings
 
 ARTICLE_SUFFIXES = {".txt", ".json", ".jsonl", ".html", ".htm"}
@@ -340,6 +341,72 @@ def _hit_rows(collection: str, hits: list) -> tuple[tuple[str, ...], list[tuple[
         header = ("date", "id", "title")
         rows = [(h.date or "", h.id, cut(h.item.get("title") or h.snippet)) for h in hits]
     return header, rows
+
+
+@cli.command()
+@click.argument("story_id", required=False)
+@click.option("--q", "-q", help="Words of the stories' first claims.")
+@click.option("--actor", multiple=True, help="Actor id, name or alias (repeatable: any of them).")
+@click.option("--status", multiple=True, help="Current status (repeatable).")
+@click.option("--claimant", multiple=True)
+@click.option("--source", multiple=True)
+@click.option("--month", multiple=True, help="YYYY-MM (repeatable).")
+@click.option("--facets", help="Comma-separated facet names.")
+@click.option("--sort", type=click.Choice(SORTS))
+@click.option("--limit", type=click.IntRange(0, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of a table.")
+@click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
+@friendly_errors
+def stories(story_id: str | None, as_json: bool, data_dir: str | None, **options: Any) -> None:
+    """List stories as GET /v1/stories does, or show one (STORY_ID) with its timeline."""
+    given = {
+        name: list(v) if isinstance(v, tuple) else v for name, v in options.items() if v not in (None, ())
+    }
+    given["facets"] = [f.strip() for f in given.get("facets", "").split(",") if f.strip()]
+    core = Claimscope.open(settings_from(data_dir))
+    try:
+        if story_id:
+            result: Any = core.story(story_id, offset=options["offset"], limit=options["limit"] or 1000)
+        else:
+            result = core.search(msgspec.convert(given, StoryFilters))
+    finally:
+        core.close()
+    if as_json:
+        click.echo(json.dumps(msgspec.to_builtins(result), indent=2, ensure_ascii=False))
+    elif story_id:
+        click.echo(_story_text(result))
+    else:
+        rows = [
+            (h.id, h.item["status"], str(h.item["claim_count"]), str(h.item["document_count"]), h.date or "",
+             _cut(h.item["title"]))
+            for h in result.hits
+        ]  # fmt: skip
+        header = ("id", "status", "claims", "docs", "latest", "first claim")
+        click.echo(_table(header, rows) if rows else "no stories")
+        click.echo(f"{result.total} stories")
+        for name, counts in result.facets.items():
+            click.echo(f"{name}: " + ", ".join(f"{value} ({count})" for value, count in counts.items()))
+
+
+def _story_text(story: Story) -> str:
+    assert story.current is not None
+    lines = [story.title, f"{story.current.status}: {story.current.reason}", ""]
+    rows = [
+        (e.date[:10], e.status, _cut(e.claimant_name or e.claimant_id, 24), _cut(e.source or e.document_id, 20),
+         _cut(e.text, 60))
+        for e in story.timeline
+    ]  # fmt: skip
+    lines.append(_table(("date", "status", "claimant", "source", "claim"), rows))
+    for conflict in story.conflicts:
+        figures = ", ".join(f"{f.text} ({f.source or f.document_id})" for f in conflict.figures)
+        lines.append(f"figures disagree on {conflict.unit}: {figures}")
+    return "\n".join(lines)
+
+
+def _cut(text: str | None, width: int = 70) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _drain(core: Claimscope, timeout: float) -> int:

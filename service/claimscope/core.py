@@ -11,9 +11,10 @@ from types import ModuleType
 from typing import Any
 
 from claimscope.answers import Answers
-from claimscope.errors import InvalidInput
+from claimscope.errors import InvalidInput, NotFound
 from claimscope.index.base import SearchIndex
 from claimscope.index.factory import build_index
+from claimscope.index.items import IndexItem, story_item
 from claimscope.index.outbox import OutboxIndex
 from claimscope.index.sync import BATCH_ROWS, OutboxWorker
 from claimscope.ingest.article import with_article
@@ -32,6 +33,8 @@ from claimscope.pipeline.runner import Pipeline, select
 from claimscope.query import build_query
 from claimscope.settings import Settings
 from claimscope.store.sqlite import SQLiteStore
+from claimscope.stories.grouping import Stories
+from claimscope.stories.models import Story
 
 # C0 controls other than tab, newlines and form feeds, and DEL: never part of an article.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -92,7 +95,8 @@ class Claimscope:
         plugins = load_plugins(entry_points=entry_points, extra=extra_plugins)
         settings = plugins.configure(settings)
         index = index if index is not None else build_index(settings)
-        store = SQLiteStore(settings.db_path, index=index, gazetteer=plugins.gazetteer)
+        stories = Stories() if settings.stories else None
+        store = SQLiteStore(settings.db_path, index=index, gazetteer=plugins.gazetteer, stories=stories)
         core = cls(settings, plugins, store, index)
         try:
             plugins.startup(settings)
@@ -216,6 +220,9 @@ class Claimscope:
                 count += 1
                 if progress:
                     progress(count)
+            if self.store.stories is not None:
+                for story_id, state in self.store.stories.states(conn):
+                    self.index.on_stories(conn, {story_id: story_item(story_id, state)})
         return count
 
     # -- search ------------------------------------------------------------------------
@@ -265,8 +272,9 @@ class Claimscope:
             return None
         options.setdefault("batch_rows", getattr(self.index, "batch_rows", BATCH_ROWS))
         return OutboxWorker(
-            self.index.outbox, self.index, self.store.get_document, refill=self.reindex, **options
-        )
+            self.index.outbox, self.index, self.store.get_document, refill=self.reindex,
+            load_story=self.story_item, **options,
+        )  # fmt: skip
 
     def start_index_worker(self, **options: Any) -> bool:
         """Push the outbox from a background thread until close(): `serve` and `worker` do this,
@@ -290,6 +298,29 @@ class Claimscope:
         returns the writes still waiting (0 for an index inside the store's transaction)."""
         worker = self._outbox_worker(**options)
         return worker.drain(timeout, progress) if worker is not None else 0
+
+    # -- stories -----------------------------------------------------------------------
+
+    def story(self, story_id: str, *, offset: int = 0, limit: int = 100) -> Story:
+        """A story with one page of its timeline; NotFound when no story has this id."""
+        stories = self.store.stories
+        story = (
+            stories.get(self.store.connection(), story_id, offset=offset, limit=limit) if stories else None
+        )
+        if story is None:
+            raise NotFound(f"no story with id {story_id!r}", id=story_id)
+        return story
+
+    def story_item(self, story_id: str) -> IndexItem | None:
+        """A story's index item as stored now (None when the story is gone)."""
+        stories = self.store.stories
+        state = stories.state(self.store.connection(), story_id) if stories else None
+        return story_item(story_id, state) if state else None
+
+    def story_of(self, claim_id: str) -> str | None:
+        """The id of the story a claim belongs to (None when stories are off)."""
+        stories = self.store.stories
+        return stories.story_of(self.store.connection(), claim_id) if stories else None
 
     # -- extractors --------------------------------------------------------------------
 

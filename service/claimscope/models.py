@@ -304,16 +304,17 @@ def parse_published_at(value: str | None) -> dt.date | None:
 
 # -- Search --------------------------------------------------------------------------------
 
-Collection = Literal["documents", "claims", "quotes"]
+Collection = Literal["documents", "claims", "quotes", "stories"]
 FACETS: dict[Collection, tuple[str, ...]] = {
     "documents": ("actor", "source", "month"),
     "claims": ("actor", "status", "claimant", "source", "month"),
     "quotes": ("actor", "speaker", "source", "month"),
+    "stories": ("actor", "status", "claimant", "source", "month"),
 }
 SORTS: tuple[str, ...] = ("relevance", "date", "-date")
 
 
-_FILTER_ORDER = ("q", "actor", "status", "claimant", "speaker", "source", "date_from", "date_to")
+_FILTER_ORDER = ("q", "actor", "status", "claimant", "speaker", "source", "month", "date_from", "date_to")
 
 
 class SearchFilters(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -358,6 +359,16 @@ class QuoteFilters(SearchFilters):
     speaker: list[str] = field(default_factory=list)
 
 
+class StoryFilters(SearchFilters):
+    """Stories match `status` by their current status and every other filter by any of their
+    claims; `month` is YYYY-MM. Dates are a story's latest claim's."""
+
+    collection: ClassVar[Collection] = "stories"
+    status: list[str] = field(default_factory=list)
+    claimant: list[str] = field(default_factory=list)
+    month: list[str] = field(default_factory=list)
+
+
 FILTERS: dict[str, type[SearchFilters]] = {
     f.collection: f for f in (DocumentFilters, ClaimFilters, QuoteFilters)
 }
@@ -379,6 +390,7 @@ class SearchQuery(Struct, kw_only=True):
     claimant: list[str] = field(default_factory=list)
     speaker: list[str] = field(default_factory=list)
     source: list[str] = field(default_factory=list)
+    month: list[str] = field(default_factory=list)  # YYYY-MM
     date_from: str | None = None
     date_to: str | None = None
     facets: list[str] = field(default_factory=list)
@@ -430,7 +442,8 @@ class ActorPage(Struct):
 
 
 class ClaimDetail(Struct):
-    """A claim with the document it comes from."""
+    """A claim with the document it comes from and the story it belongs to (GET /v1/stories/{id})."""
 
     claim: Claim
     document: DocumentSummary
+    story_id: str | None = None

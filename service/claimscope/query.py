@@ -7,12 +7,14 @@ CLI accept and refuse the same searches.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from claimscope.errors import InvalidQuery
 from claimscope.models import CLAIM_STATUSES, FACETS, SORTS, SearchFilters, SearchQuery
 
 Resolver = Callable[[list[str]], list[str]]
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def build_query(filters: SearchFilters, resolve: Resolver, *, max_limit: int) -> SearchQuery:
@@ -37,6 +39,10 @@ def build_query(filters: SearchFilters, resolve: Resolver, *, max_limit: int) ->
             field="status",
             allowed=list(CLAIM_STATUSES),
         )
+    month: list[str] = getattr(filters, "month", [])
+    bad_month = [m for m in month if not MONTH.fullmatch(m)]
+    if bad_month:
+        raise InvalidQuery(f"`month` {', '.join(bad_month)} is not YYYY-MM", field="month")
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise InvalidQuery("`date_from` is after `date_to`", field="date_from")
     if filters.limit > max_limit:
@@ -57,6 +63,7 @@ def build_query(filters: SearchFilters, resolve: Resolver, *, max_limit: int) ->
         claimant=_with_resolved(resolve, getattr(filters, "claimant", [])),
         speaker=_with_resolved(resolve, getattr(filters, "speaker", [])),
         source=filters.source,
+        month=month,
         date_from=filters.date_from.isoformat() if filters.date_from else None,
         date_to=filters.date_to.isoformat() if filters.date_to else None,
         facets=list(dict.fromkeys(filters.facets)),

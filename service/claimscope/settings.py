@@ -60,6 +60,7 @@ class Settings(Struct, kw_only=True, forbid_unknown_fields=True):
     # (`register_settings`): {prefix: the plugin's settings Struct}.
     plugin_env: dict[str, str] = field(default_factory=dict)
     plugins: dict[str, Any] = field(default_factory=dict)
+    stories: bool = True  # group claims of many documents into stories as documents arrive
 
     @property
     def db_path(self) -> Path:

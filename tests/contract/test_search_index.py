@@ -400,3 +400,57 @@ def test_an_index_lost_under_a_running_worker_is_refilled_from_the_store(backend
     assert ids(search(core)) == ["d1", "d2", "d3", "d4"]
     assert core.index.count_by_actor("claims", ["russia"]) == {"russia": 4}
     assert core.index.status()["ok"] is True
+
+
+# -- stories: one item per story, replaced as its documents change ----------------------------
+# With the fixture's claims, "Moscow confirmed 300 North Korean troops." (d1, wire) and "Officials
+# in the Kremlin said 500 Russian troops moved." (d3, wire) are one story; every other claim is
+# a story of its own.
+
+
+def test_stories_have_the_facets_of_claims(core):
+    result = core.index.search(
+        SearchQuery(collection="stories", facets=["status", "source", "month", "actor"])
+    )
+    assert result.total == 5
+    assert result.facets["status"] == {"confirmed": 2, "reported": 3}  # a story's current status
+    assert result.facets["source"] == {"wire": 3, "daily": 2}  # a story counts once per source
+    assert result.facets["month"] == {"2024-11": 4, "2024-10": 2}
+    assert result.facets["actor"]["north-korea"] == 3
+    troops = core.index.search(SearchQuery(collection="stories", q="troops"))
+    assert troops.total == 1 and troops.hits[0].item["claim_count"] == 2
+    assert troops.hits[0].item["sources"] == ["wire"] and troops.hits[0].item["status"] == "confirmed"
+
+
+def test_story_filters_match_any_claim_of_the_story(core):
+    both = core.index.search(SearchQuery(collection="stories", source=["wire"], month=["2024-10"]))
+    assert both.total == 2 and all("wire" in h.item["sources"] for h in both.hits)
+    either_month = core.index.search(SearchQuery(collection="stories", month=["2024-10", "2024-11"]))
+    assert either_month.total == 5
+    story = core.index.search(
+        SearchQuery(collection="stories", month=["2024-11"], status=["confirmed"], actor=["north-korea"])
+    )
+    assert [h.item["claim_count"] for h in story.hits] == [2]
+    newest_first = core.index.search(SearchQuery(collection="stories", sort="-date", limit=1))
+    assert newest_first.hits[0].date == "2024-11-20"
+
+
+def test_deleting_documents_updates_and_removes_story_items(core):
+    core.store.delete_document("d3")
+    settle(core)
+    troops = core.index.search(SearchQuery(collection="stories", q="troops", facets=["month"]))
+    assert troops.total == 1 and troops.hits[0].item["claim_count"] == 1
+    assert troops.facets["month"] == {"2024-10": 1}
+    assert core.index.search(SearchQuery(collection="stories")).total == 4
+    core.store.delete_document("d1")
+    settle(core)
+    assert core.index.search(SearchQuery(collection="stories", q="troops")).total == 0
+    assert core.index.search(SearchQuery(collection="stories")).total == 2
+
+
+def test_reindex_rebuilds_story_items_from_the_store(core):
+    before = core.index.search(SearchQuery(collection="stories", facets=["status", "source", "month"]))
+    core.reindex()
+    settle(core)
+    after = core.index.search(SearchQuery(collection="stories", facets=["status", "source", "month"]))
+    assert after.total == before.total == 5 and after.facets == before.facets

@@ -138,3 +138,22 @@ def test_search_takes_the_api_filters_and_refuses_those_of_other_collections(tmp
     wrong = run("search", "documents", "--status", "confirmed", "--data-dir", str(data))
     assert wrong.exit_code == 1 and wrong.output.strip().count("\n") == 0
     assert "--status does not apply to documents" in wrong.output and "--date-from" in wrong.output
+
+
+def test_stories_command_lists_and_shows_stories(tmp_path):
+    data = str(tmp_path / "data")
+    seeds = sorted(str(p) for p in (ROOT / "seeds").glob("*.txt"))
+    assert run("ingest", *seeds, "--data-dir", data).exit_code == 0
+    listed = json.loads(run("stories", "--json", "--limit", "100", "--data-dir", data).output)
+    assert listed["total"] == len(listed["hits"]) >= 1
+    biggest = max(listed["hits"], key=lambda h: h["item"]["document_count"])
+    table = run("stories", "--status", biggest["item"]["status"], "--facets", "status", "--data-dir", data)
+    assert table.exit_code == 0 and biggest["id"] in table.output and "stories" in table.output
+    shown = run("stories", biggest["id"], "--data-dir", data)
+    assert shown.exit_code == 0 and biggest["item"]["status"] in shown.output
+    as_json = json.loads(run("stories", biggest["id"], "--json", "--data-dir", data).output)
+    assert as_json["timeline_total"] == biggest["item"]["claim_count"]
+    missing = run("stories", "st-nope", "--data-dir", data)
+    assert missing.exit_code == 1 and "no story with id 'st-nope'" in missing.output
+    bad = run("stories", "--month", "2024/10", "--data-dir", data)
+    assert bad.exit_code == 1 and "is not YYYY-MM" in bad.output

@@ -1,9 +1,14 @@
 """The SearchIndex port: what the store, the API and the CLI need from a search backend.
 
-The store owns the SQLite file and calls ``on_upsert``/``on_delete`` inside its write
-transaction, so an index that keeps its data in that file (the embedded FTS5 index) changes
+The store owns the SQLite file and calls ``on_upsert``/``on_delete``/``on_stories`` inside its
+write transaction, so an index that keeps its data in that file (the embedded FTS5 index) changes
 atomically with the store. An index kept elsewhere (Meilisearch, tantivy) subclasses
 :class:`claimscope.index.outbox.OutboxIndex`: its writes are outbox rows, pushed later.
+
+Items belong to an owner: a document owns its own item and those of its claims and quotes
+(``on_upsert`` replaces them all, ``on_delete`` removes them); a story owns its one item,
+which ``on_stories`` replaces or removes. Stories span documents, so they are not a
+document's items.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from claimscope.index.items import IndexItem
 from claimscope.models import Document, SearchQuery, SearchResult
 
 # What every backend answers alike (tests/contract holds each backend to it):
@@ -41,6 +47,11 @@ class SearchIndex(Protocol):
 
     def on_delete(self, conn: sqlite3.Connection, document_id: str) -> None:
         """Called inside the store's write transaction when a document is deleted."""
+
+    def on_stories(self, conn: sqlite3.Connection, stories: dict[str, IndexItem | None]) -> None:
+        """Called inside the store's write transaction with the stories a write changed: each
+        story id maps to the story's item (see ``items.story_item``), which replaces the one
+        indexed, or to None when the story is gone."""
 
     def clear(self, conn: sqlite3.Connection) -> None:
         """Forget everything (inside a transaction), before a rebuild."""

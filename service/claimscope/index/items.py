@@ -1,6 +1,7 @@
-"""What a document puts in a search index: one item for itself, one per claim and per quote.
+"""What a search index holds: per document, one item for itself, one per claim and per quote;
+per story, one item.
 
-Both backends index these same items, so a query means the same thing on either.
+Every backend indexes these same items, so a query means the same thing on each.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ import msgspec
 
 from claimscope.index.snippets import strip_marks
 from claimscope.models import Document, parse_published_at
+from claimscope.stories.state import StoryState
+
+# Facets whose values an item of the collection holds in `facet_values` rather than in a field.
+MULTI_VALUED: dict[str, frozenset[str]] = {"stories": frozenset({"claimant", "source", "month"})}
 
 
 class IndexItem(msgspec.Struct, kw_only=True):
@@ -26,6 +31,9 @@ class IndexItem(msgspec.Struct, kw_only=True):
     claimant: str | None = None
     speaker: str | None = None
     actors: list[str] = msgspec.field(default_factory=list)
+    # Facets with several values for one item (a story's claimants, sources, months): a
+    # facet named here is filtered and counted by these values, and its scalar field is None.
+    facet_values: dict[str, list[str]] = msgspec.field(default_factory=dict)
     payload: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
@@ -90,6 +98,23 @@ def items_of(document: Document) -> list[IndexItem]:
             )
         )
     return items
+
+
+def story_item(story_id: str, state: StoryState) -> IndexItem:
+    """A story's one item: found by the words of its first claims, filtered by its current
+    status and by every actor, claimant, source and month of its claims; dated by its latest."""
+    return IndexItem(
+        id=story_id,
+        collection="stories",
+        document_id="",
+        body="\n".join(state.body),
+        date=state.last_date[:10],
+        month=None,
+        status=state.current().status,
+        actors=state.actors,
+        facet_values={"claimant": state.claimants, "source": state.sources, "month": state.months},
+        payload=msgspec.to_builtins(state.summary(story_id)),
+    )
 
 
 def _full_date(value: str | None) -> str | None:

@@ -37,7 +37,7 @@ from claimscope.models import SearchHit, SearchQuery, SearchResult
 from claimscope.settings import Settings
 
 MEILISEARCH_VERSION = "v1.11.3"  # what deploy/ runs and tests/fake_meili/ imitates
-COLLECTIONS = ("documents", "claims", "quotes")
+COLLECTIONS = ("documents", "claims", "quotes", "stories")
 FACET_FIELDS = {"actor": "actors", "status": "status", "claimant": "claimant", "speaker": "speaker",
                 "source": "source", "month": "month"}  # fmt: skip
 INDEX_SETTINGS: dict[str, Any] = {
@@ -101,6 +101,7 @@ def build_filter(query: SearchQuery) -> list[str]:
             ("claimant", "claimant"),
             ("speaker", "speaker"),
             ("source", "source"),
+            ("month", "month"),
         )  # fmt: skip
         if getattr(query, name)
     ]
@@ -132,14 +133,18 @@ def document_key(document_id: str) -> str:
 
 
 def as_meili_document(item: IndexItem) -> dict[str, Any]:
+    """An item as Meilisearch stores it. A facet with several values is an array attribute;
+    a story's item, which has no document, is replaced by its own id (stories have an index
+    of their own, so a story id never meets a document id)."""
     dated = item.date is not None and len(item.date) >= 7  # year-only dates are in no range
     return {
         "key": meili_key(item.id),
-        "document_key": document_key(item.document_id),
+        "document_key": document_key(item.document_id or item.id),
         "sort_key": date_number(item.date, "0") if item.date else None,
         "date_first": date_number(item.date, "0") if dated and item.date else None,
         "date_last": date_number(item.date, "9") if dated and item.date else None,
         **msgspec.to_builtins(item),
+        **item.facet_values,
     }
 
 
@@ -200,7 +205,7 @@ class MeiliIndex(OutboxIndex):
     # -- the pusher (called by the outbox worker) -----------------------------------------
 
     def apply_settings(self) -> bool:
-        """Create the three indexes if needed and send their settings when they differ. True
+        """Create the indexes if needed and send their settings when they differ. True
         when an index was created, or was configured by another version of claimscope (its
         items may lack fields this one filters on): the worker then refills them."""
         version = self.client.get_version().get("pkgVersion")
@@ -231,17 +236,19 @@ class MeiliIndex(OutboxIndex):
         """Per index, one deletion (everything, or the changed documents' items) and one
         addition; Meilisearch runs an index's tasks in order, so the additions land last."""
         deadline = time.monotonic() + self.task_timeout_ms / 1000
-        keys = [document_key(change.document_id) for change in batch.changes]
         tasks = []
         for collection in COLLECTIONS:
             index = self.client.index(self.uid(collection))
+            # story changes replace the stories index's items, document changes the others'
+            mine = [change for change in batch.changes if change.story == (collection == "stories")]
+            keys = [document_key(change.document_id) for change in mine]
             if batch.clear:
                 tasks.append(index.delete_all_documents().task_uid)
             elif keys:
                 tasks.append(index.delete_documents(filter=one_of("document_key", keys)).task_uid)
             items = [
                 as_meili_document(item)
-                for change in batch.changes
+                for change in mine
                 for item in change.items or ()
                 if item.collection == collection
             ]
@@ -273,7 +280,7 @@ class MeiliIndex(OutboxIndex):
                 pause = min(pause * 2, 0.5)
 
     def reachable(self) -> bool:
-        """The server answers and holds the three indexes (a wiped volume is not ready)."""
+        """The server answers and holds its indexes (a wiped volume is not ready)."""
         if not self.client.is_healthy():
             return False
         for collection in COLLECTIONS:

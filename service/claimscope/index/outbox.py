@@ -46,8 +46,9 @@ LEASE_SECONDS = 120.0
 _LIVE_OWNERS: set[str] = set()  # owners draining in this process (their pid is ours, and alive)
 
 _COLUMNS = {  # column -> its definition; older databases get the missing ones added
-    "op": "TEXT NOT NULL DEFAULT 'upsert'",  # upsert | delete (both: push the document as stored) | clear
-    "document_id": "TEXT NOT NULL DEFAULT ''",
+    # upsert | delete (both: push the document as stored) | story (push the story as stored) | clear
+    "op": "TEXT NOT NULL DEFAULT 'upsert'",
+    "document_id": "TEXT NOT NULL DEFAULT ''",  # or the story id, for op story
     "created_at": "REAL",  # unix time of the write
     "owner": "TEXT",  # who holds the lease, see new_owner_id()
     "lease_until": "REAL",
@@ -57,10 +58,12 @@ _COLUMNS = {  # column -> its definition; older databases get the missing ones a
 
 
 class Change(msgspec.Struct, frozen=True):
-    """One document as the index must now hold it: its items, or None when it is gone."""
+    """One document as the index must now hold it: its items, or None when it is gone. With
+    `story`, `document_id` is a story id and `items` the story's one item."""
 
     document_id: str
     items: list[IndexItem] | None
+    story: bool = False
 
 
 class Batch(msgspec.Struct, frozen=True):
@@ -300,6 +303,10 @@ class OutboxIndex:
 
     def on_delete(self, conn: sqlite3.Connection, document_id: str) -> None:
         self.outbox.append(conn, "delete", document_id)
+
+    def on_stories(self, conn: sqlite3.Connection, stories: dict[str, IndexItem | None]) -> None:
+        for story_id in stories:  # the worker reads each story as it is when it pushes
+            self.outbox.append(conn, "story", story_id)
 
     def clear(self, conn: sqlite3.Connection) -> None:
         self.outbox.restart(conn)

@@ -9,11 +9,13 @@ Layout: one FTS5 table per collection (a query never reads another collection's 
 whose rowids are those of ``idx_items`` (dates, statuses, sources, payloads). Each FTS row
 also indexes the item's actors as opaque tokens in an ``actors`` column, so an actor filter
 is one more term FTS5 intersects with the words, before any item row is read;
-``idx_item_actors`` holds the same pairs for the actor facet.
+``idx_item_actors`` holds the same pairs for the actor facet. A story's item has one rowid
+(``idx_stories``) and keeps its several claimants, sources and months in ``idx_item_values``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 from collections.abc import Callable
@@ -22,13 +24,13 @@ from typing import Any
 import msgspec
 
 from claimscope.index.base import FACET_VALUES, SNIPPET_WORDS, query_words
-from claimscope.index.items import IndexItem, items_of
+from claimscope.index.items import MULTI_VALUED, IndexItem, items_of
 from claimscope.index.snippets import MARK_END, MARK_START, to_html
 from claimscope.models import Document, SearchHit, SearchQuery, SearchResult
 
-COLLECTIONS = ("documents", "claims", "quotes")
+COLLECTIONS = ("documents", "claims", "quotes", "stories")
 FTS = {c: f"idx_fts_{c}" for c in COLLECTIONS}
-TEXT_COLUMNS = {"documents": "{body title}", "claims": "body", "quotes": "body"}
+TEXT_COLUMNS = {"documents": "{body title}", "claims": "body", "quotes": "body", "stories": "body"}
 _TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS idx_items (
@@ -60,6 +62,18 @@ CREATE TABLE IF NOT EXISTS idx_item_actors (
 CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts_documents USING fts5(body, title, actors, {_TOKENIZER});
 CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts_claims USING fts5(body, actors, {_TOKENIZER});
 CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts_quotes USING fts5(body, actors, {_TOKENIZER});
+CREATE VIRTUAL TABLE IF NOT EXISTS idx_fts_stories USING fts5(body, actors, {_TOKENIZER});
+CREATE TABLE IF NOT EXISTS idx_stories (
+    story_id TEXT PRIMARY KEY,
+    item INTEGER NOT NULL,
+    digest TEXT NOT NULL  -- of what the FTS row and the facet rows hold, see on_stories
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idx_item_values (
+    item INTEGER NOT NULL,
+    facet TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (item, facet, value)
+) WITHOUT ROWID;
 """
 # item columns a filter or facet may name (names are checked against this before any SQL is built)
 ITEM_COLUMNS = frozenset({"status", "claimant", "speaker", "source", "month"})
@@ -111,8 +125,11 @@ class SQLiteFTSIndex:
         # idx_documents finds them again with one row per document instead of an index entry
         # per item.
         first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM idx_items").fetchone()[0]
-        rows = list(enumerate(items, first))
         conn.execute("INSERT INTO idx_documents VALUES (?,?,?)", (document_id, first, first + len(items) - 1))
+        self._insert(conn, list(enumerate(items, first)))
+
+    def _insert(self, conn: sqlite3.Connection, rows: list[tuple[int, IndexItem]]) -> None:
+        """Write items at the given rowids, one executemany per table."""
         conn.executemany(
             "INSERT INTO idx_items (rowid, item_id, collection, document_id, date, month, source, status,"
             " claimant, speaker, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -126,7 +143,7 @@ class SQLiteFTSIndex:
             "INSERT INTO idx_fts_documents (rowid, body, title, actors) VALUES (?,?,?,?)",
             [(rowid, i.body, i.title or "", _tokens(i)) for rowid, i in rows if i.collection == "documents"],
         )
-        for collection in ("claims", "quotes"):
+        for collection in ("claims", "quotes", "stories"):
             conn.executemany(
                 f"INSERT INTO {FTS[collection]} (rowid, body, actors) VALUES (?,?,?)",
                 [(rowid, i.body, _tokens(i)) for rowid, i in rows if i.collection == collection],
@@ -135,6 +152,52 @@ class SQLiteFTSIndex:
             "INSERT OR IGNORE INTO idx_item_actors (item, actor_id) VALUES (?,?)",
             [(rowid, actor) for rowid, i in rows for actor in i.actors],
         )
+        conn.executemany(
+            "INSERT OR IGNORE INTO idx_item_values (item, facet, value) VALUES (?,?,?)",
+            [
+                (rowid, facet, v)
+                for rowid, i in rows
+                for facet, values in i.facet_values.items()
+                for v in values
+            ],
+        )
+
+    def on_stories(self, conn: sqlite3.Connection, stories: dict[str, IndexItem | None]) -> None:
+        """Replace each story's one item (keeping its rowid), or remove it.
+
+        A story changes with every claim that joins it, but its words, actors and facet values
+        mostly stay the same: then only its item row is updated, not its FTS and facet rows.
+        """
+        ids = list(stories)
+        known: dict[str, tuple[int, str]] = {}
+        for n in range(0, len(ids), 500):
+            chunk = ids[n : n + 500]
+            sql = f"SELECT story_id, item, digest FROM idx_stories WHERE story_id IN ({','.join('?' * len(chunk))})"
+            known.update((story_id, (item, digest)) for story_id, item, digest in conn.execute(sql, chunk))
+        updates = []
+        for story_id, item in stories.items():
+            row = known.get(story_id)
+            if item is None:
+                if row is not None:
+                    self._drop(conn, row[0], row[0])
+                    conn.execute("DELETE FROM idx_stories WHERE story_id = ?", (story_id,))
+                continue
+            digest = hashlib.sha1(_encode([item.body, item.actors, item.facet_values])).hexdigest()
+            if row is not None and row[1] == digest:
+                updates.append((item.date, item.month, item.status, _encode(item.payload), row[0]))
+                continue
+            if row is not None:
+                self._drop(conn, row[0], row[0])
+            rowid = (
+                row[0]
+                if row
+                else conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM idx_items").fetchone()[0]
+            )
+            self._insert(conn, [(rowid, item)])
+            conn.execute("INSERT OR REPLACE INTO idx_stories VALUES (?,?,?)", (story_id, rowid, digest))
+        conn.executemany(
+            "UPDATE idx_items SET date = ?, month = ?, status = ?, payload = ? WHERE rowid = ?", updates
+        )
 
     def on_delete(self, conn: sqlite3.Connection, document_id: str) -> None:
         span = conn.execute(
@@ -142,13 +205,19 @@ class SQLiteFTSIndex:
         ).fetchone()
         if span is None:
             return
-        for table in (*FTS.values(), "idx_items"):
-            conn.execute(f"DELETE FROM {table} WHERE rowid BETWEEN ? AND ?", span)
-        conn.execute("DELETE FROM idx_item_actors WHERE item BETWEEN ? AND ?", span)
+        self._drop(conn, *span)
         conn.execute("DELETE FROM idx_documents WHERE document_id = ?", (document_id,))
 
+    def _drop(self, conn: sqlite3.Connection, first: int, last: int) -> None:
+        """Remove the items whose rowids are first..last."""
+        for table in (*FTS.values(), "idx_items"):
+            conn.execute(f"DELETE FROM {table} WHERE rowid BETWEEN ? AND ?", (first, last))
+        for table in ("idx_item_actors", "idx_item_values"):
+            conn.execute(f"DELETE FROM {table} WHERE item BETWEEN ? AND ?", (first, last))
+
     def clear(self, conn: sqlite3.Connection) -> None:
-        for table in (*FTS.values(), "idx_item_actors", "idx_items", "idx_documents"):
+        for table in (*FTS.values(), "idx_item_actors", "idx_item_values", "idx_items", "idx_documents",
+                      "idx_stories"):  # fmt: skip
             conn.execute(f"DELETE FROM {table}")
 
     # -- reads ----------------------------------------------------------------------------
@@ -229,6 +298,7 @@ class _Plan:
     """
 
     def __init__(self, query: SearchQuery) -> None:
+        self.collection = query.collection
         self.fts = FTS[query.collection]
         self.text = fts_query(query.q) if query.q else None
         terms = [f"{TEXT_COLUMNS[query.collection]} : ({self.text})"] if self.text else []
@@ -250,10 +320,20 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
     """Conditions on item columns (actors are matched in FTS, see _Plan)."""
     where: list[str] = []
     params: list[Any] = []
-    for name in ("status", "claimant", "speaker", "source"):
+    multi = MULTI_VALUED.get(query.collection, frozenset())
+    for name in ("status", "claimant", "speaker", "source", "month"):
         values = getattr(query, name)
-        if values:
-            where.append(f"i.{name} IN ({','.join('?' * len(values))})")
+        if not values:
+            continue
+        marks = ",".join("?" * len(values))
+        if name in multi:
+            where.append(
+                "EXISTS (SELECT 1 FROM idx_item_values v WHERE v.item = i.rowid AND v.facet = ?"
+                f" AND v.value IN ({marks}))"
+            )
+            params += [name, *values]
+        else:
+            where.append(f"i.{name} IN ({marks})")
             params += values
     # the month bounds let the (collection, month) index narrow the rows; the dates decide.
     # A date known only to the month is in a range that overlaps its month.
@@ -267,6 +347,13 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
 
 
 def _facet(conn: sqlite3.Connection, name: str, plan: _Plan) -> dict[str, int]:
+    if name in MULTI_VALUED.get(plan.collection, frozenset()):
+        sql = (
+            f"SELECT v.value, count(*) FROM {plan.source} JOIN idx_item_values v ON v.item = i.rowid"
+            f" AND v.facet = ? WHERE {plan.where} GROUP BY v.value ORDER BY count(*) DESC, v.value"
+            f" LIMIT {FACET_VALUES}"
+        )
+        return {value: count for value, count in conn.execute(sql, [name, *plan.params])}
     if name == "actor":
         sql = (
             f"SELECT a.actor_id, count(*) FROM {plan.source} JOIN idx_item_actors a ON a.item = i.rowid"

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from claimscope.index.items import items_of
+from claimscope.index.items import IndexItem, items_of
 from claimscope.index.outbox import Batch, Change, Claimed, Outbox, Pusher, TargetLost, new_owner_id
 from claimscope.models import Document
 
@@ -31,8 +31,9 @@ def exponential_backoff(attempt: int) -> float:
 
 
 class OutboxWorker:
-    """Drains `outbox` into `pusher`. `load` reads a stored document (None when deleted);
-    `refill` enqueues every stored document again (``Claimscope.reindex``)."""
+    """Drains `outbox` into `pusher`. `load` reads a stored document (None when deleted),
+    `load_story` a story's index item (None when it is gone); `refill` enqueues every stored
+    document and story again (``Claimscope.reindex``)."""
 
     def __init__(
         self,
@@ -41,6 +42,7 @@ class OutboxWorker:
         load: Callable[[str], Document | None],
         refill: Callable[[], object],
         *,
+        load_story: Callable[[str], IndexItem | None] = lambda story_id: None,
         backoff: Callable[[int], float] = exponential_backoff,
         poll_seconds: float = 0.5,
         batch_rows: int = BATCH_ROWS,
@@ -48,6 +50,7 @@ class OutboxWorker:
         self.outbox = outbox
         self.pusher = pusher
         self.load = load
+        self.load_story = load_story
         self.refill = refill
         self.backoff = backoff
         self.poll_seconds = poll_seconds
@@ -97,7 +100,13 @@ class OutboxWorker:
         pushed: list[int] = []
         size = 0
         for seq, op, document_id in claimed.rows:
-            if op != "clear" and document_id not in changes:
+            if op == "story":
+                if "story/" + document_id not in changes:  # '/' is in no document id
+                    item = self.load_story(document_id)
+                    changes["story/" + document_id] = Change(
+                        document_id, [item] if item else None, story=True
+                    )
+            elif op != "clear" and document_id not in changes:
                 document = self.load(document_id)
                 size += len(document.text) if document else 0
                 if size > BATCH_CHARS and changes:

@@ -35,6 +35,29 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX document_actors_by_actor ON document_actors(actor_id);
     """,
+    # 2: stories (claims of many documents that state one thing); see claimscope.stories.grouping
+    """
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        state BLOB NOT NULL
+    );
+    CREATE TABLE story_claims (
+        seq INTEGER PRIMARY KEY,
+        claim_id TEXT NOT NULL UNIQUE,
+        story_id TEXT NOT NULL REFERENCES stories(id) DEFERRABLE INITIALLY DEFERRED,
+        document_id TEXT NOT NULL,
+        entry BLOB NOT NULL
+    );
+    CREATE INDEX story_claims_by_story ON story_claims(story_id, seq);
+    CREATE INDEX story_claims_by_document ON story_claims(document_id);
+    CREATE TABLE story_subjects (
+        actor_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        story_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (actor_id, seq)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 

@@ -19,8 +19,11 @@ import msgspec
 from claimscope.actors import Gazetteer, canonicalize, normalize_name
 from claimscope.errors import Conflict, InvalidInput
 from claimscope.index.base import SearchIndex
+from claimscope.index.items import story_item
 from claimscope.models import Actor, Document, DocumentSummary
 from claimscope.store.migrations import migrate
+from claimscope.stories.grouping import Stories
+from claimscope.stories.state import StoryState
 
 _encode = msgspec.json.Encoder().encode
 _decode_document = msgspec.json.Decoder(Document).decode
@@ -39,14 +42,20 @@ class ActorRow(msgspec.Struct):
 
 
 class SQLiteStore:
-    """Documents, extractions and canonical actors; the index changes in the same transaction."""
+    """Documents, extractions, canonical actors and stories; the index changes in the same
+    transaction."""
 
     def __init__(
-        self, path: Path, index: SearchIndex | None = None, gazetteer: Gazetteer | None = None
+        self,
+        path: Path,
+        index: SearchIndex | None = None,
+        gazetteer: Gazetteer | None = None,
+        stories: Stories | None = None,
     ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.index = index
+        self.stories = stories
         self.gazetteer = gazetteer or Gazetteer()
         self._local = threading.local()
         self._write_lock = threading.Lock()
@@ -151,8 +160,14 @@ class SQLiteStore:
                     ),
                 )
             _link_actors(conn, document)
+            changed: dict[str, StoryState | None] = {}
+            if self.stories is not None:
+                if row:
+                    changed.update(self.stories.remove_document(conn, document.id))
+                changed.update(self.stories.add_document(conn, document))
             if self.index is not None:
                 self.index.on_upsert(conn, document)
+                self._index_stories(conn, changed)
             return document, row is None
 
     def delete_document(self, document_id: str) -> bool:
@@ -160,9 +175,17 @@ class SQLiteStore:
             deleted = conn.execute("DELETE FROM documents WHERE id = ?", (document_id,)).rowcount
             if deleted:
                 conn.execute("DELETE FROM document_actors WHERE document_id = ?", (document_id,))
+                changed = self.stories.remove_document(conn, document_id) if self.stories else {}
                 if self.index is not None:
                     self.index.on_delete(conn, document_id)
+                    self._index_stories(conn, changed)
             return bool(deleted)
+
+    def _index_stories(self, conn: sqlite3.Connection, changed: dict[str, StoryState | None]) -> None:
+        if changed and self.index is not None:
+            self.index.on_stories(
+                conn, {sid: story_item(sid, state) if state else None for sid, state in changed.items()}
+            )
 
     def list_documents(self, cursor: str | None, limit: int) -> tuple[list[DocumentSummary], str | None]:
         """One page in ingestion order; the cursor is opaque to clients."""
