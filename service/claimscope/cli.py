@@ -25,8 +25,8 @@ from claimscope.logs import configure_logging
 from claimscope.models import FILTERS, SORTS, DocumentIn, StoryFilters
 from claimscope.pipeline.manager import PluginError
 from claimscope.pipeline.runner import PipelineError
-from claimscope.stories.models import Story
 from claimscope.settings import Settings, SettingsError, load_settings
+from claimscope.stories.models import Story
 
 ARTICLE_SUFFIXES = {".txt", ".json", ".jsonl", ".html", ".htm"}
 _decode_article = msgspec.json.Decoder(DocumentIn).decode
@@ -360,10 +360,10 @@ def _hit_rows(collection: str, hits: list) -> tuple[tuple[str, ...], list[tuple[
 @friendly_errors
 def stories(story_id: str | None, as_json: bool, data_dir: str | None, **options: Any) -> None:
     """List stories as GET /v1/stories does, or show one (STORY_ID) with its timeline."""
-    given = {
-        name: list(v) if isinstance(v, tuple) else v for name, v in options.items() if v not in (None, ())
+    given: dict[str, Any] = {
+        n: list(v) if isinstance(v, tuple) else v for n, v in options.items() if v not in (None, ())
     }
-    given["facets"] = [f.strip() for f in given.get("facets", "").split(",") if f.strip()]
+    given["facets"] = [f.strip() for f in (options["facets"] or "").split(",") if f.strip()]
     core = Claimscope.open(settings_from(data_dir))
     try:
         if story_id:

@@ -53,9 +53,12 @@ def fake():
         yield server
 
 
-def open_core(tmp_path, fake, *, worker=True):
-    """A service on the Meilisearch stand-in; with `worker`, it drains the outbox as `serve` does."""
-    conf = load_settings({}, data_dir=str(tmp_path), index_backend="meilisearch", meili_url=fake.url)
+def open_core(tmp_path, fake, *, worker=True, stories=False):
+    """A service on the Meilisearch stand-in; with `worker`, it drains the outbox as `serve` does.
+    Stories are off unless asked for: these tests count rows and requests per document."""
+    conf = load_settings(
+        {}, data_dir=str(tmp_path), index_backend="meilisearch", meili_url=fake.url, stories=stories
+    )
     index = MeiliIndex(meilisearch.Client(fake.url, timeout=2), "test", task_timeout_ms=5000)
     core = Claimscope.open(conf, entry_points=False, extra_plugins=[Basic()], index=index)
     if worker:
@@ -96,7 +99,7 @@ def test_settings_are_applied_at_start_and_writes_reach_meilisearch(tmp_path, fa
             DocumentIn(id="d1", text="Moscow confirmed 300 North Korean troops. Pyongyang said nothing.")
         )
         assert wait_until(lambda: core.index.lag() == 0)
-        assert sorted(fake.indexes) == [f"test_{c}" for c in ("claims", "documents", "quotes")]
+        assert sorted(fake.indexes) == [f"test_{c}" for c in ("claims", "documents", "quotes", "stories")]
         for index in fake.indexes.values():  # the stand-in refuses keys Meilisearch does not know
             assert {
                 k: index.settings[k] for k in INDEX_SETTINGS if k not in ("typoTolerance", "faceting")
@@ -343,3 +346,22 @@ def test_deploy_runs_the_meilisearch_the_adapter_and_the_stand_in_are_made_for()
     ]
     assert pinned == [[MEILISEARCH_VERSION], [MEILISEARCH_VERSION]]
     assert f"v{fake_meili.VERSION}" == MEILISEARCH_VERSION
+
+
+def test_story_items_carry_their_facet_values_and_leave_with_their_claims(tmp_path, fake):
+    core = open_core(tmp_path, fake, stories=True)
+    try:
+        core.ingest(DocumentIn(id="d1", source="wire", text="Moscow confirmed 300 North Korean troops."))
+        core.ingest(DocumentIn(id="d2", source="daily", text="Russia confirmed 300 North Korean troops."))
+        assert wait_until(lambda: core.index.lag() == 0)
+        stories = [d for d in fake.all_documents() if d["collection"] == "stories"]
+        assert len(stories) == 1 and stories[0]["status"] == "confirmed"
+        assert sorted(stories[0]["source"]) == ["daily", "wire"] and stories[0]["payload"]["claim_count"] == 2
+        core.store.delete_document("d1")
+        assert wait_until(lambda: core.index.lag() == 0)
+        stories = [d for d in fake.all_documents() if d["collection"] == "stories"]
+        assert [s["source"] for s in stories] == [["daily"]]
+        core.store.delete_document("d2")
+        assert wait_until(lambda: core.index.lag() == 0 and fake.all_documents() == [])
+    finally:
+        core.close()

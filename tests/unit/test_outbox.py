@@ -10,7 +10,7 @@ import time
 import pytest
 from claimscope.core import Claimscope
 from claimscope.index.items import items_of
-from claimscope.index.outbox import Batch, Outbox, OutboxIndex, TargetLost
+from claimscope.index.outbox import Batch, Change, Outbox, OutboxIndex, TargetLost
 from claimscope.models import DocumentIn
 from claimscope.settings import load_settings
 
@@ -51,8 +51,9 @@ class DictIndex(OutboxIndex):
         pass
 
 
-def open_core(data, index=None):
-    conf = load_settings({}, data_dir=str(data))
+def open_core(data, index=None, stories=False):
+    """Stories are off unless asked for: these tests count rows and changes per document."""
+    conf = load_settings({}, data_dir=str(data), stories=stories)
     return Claimscope.open(conf, entry_points=False, extra_plugins=[Basic()], index=index or DictIndex())
 
 
@@ -165,3 +166,20 @@ def test_a_lease_left_by_a_dead_process_on_this_host_is_taken_at_once(tmp_path, 
     )
     subprocess.run([sys.executable, "-c", script, str(core.settings.db_path)], check=True, timeout=60)
     assert core.index.outbox.claim("a-live-owner:1:z", 10) is not None
+
+
+def test_a_story_is_pushed_as_stored_when_the_worker_pushes(tmp_path):
+    core = open_core(tmp_path, stories=True)
+    try:
+        core.ingest(DocumentIn(id="a", text="Moscow confirmed 300 troops."))
+        core.ingest(DocumentIn(id="b", text="Russia confirmed 300 troops."))
+        assert core.index.lag() == 4  # a document and its story, twice
+        assert core.drain_index(timeout=10) == 0
+        [story] = [c for batch in core.index.batches for c in batch.changes if c.story]
+        assert [item.payload["claim_count"] for item in story.items] == [2]  # once, as it is now
+        core.store.delete_document("a")
+        core.store.delete_document("b")
+        assert core.drain_index(timeout=10) == 0
+        assert Change(story.document_id, None, story=True) in core.index.batches[-1].changes
+    finally:
+        core.close()

@@ -30,26 +30,23 @@ ALL_CLAIMS = 100_000  # the ClaimReview names every source
 )
 async def list_stories(
     core: Core,
-    q: Annotated[
-        str | None, Parameter(max_length=500, description="Words of the story's first claims")
-    ] = None,
-    actor: Values = None,
+    request: Request,
+    q: Q = None,
+    actor: Actors = None,
     status: Values = None,
     claimant: Values = None,
     source: Values = None,
     month: Annotated[list[str] | None, Parameter(max_items=50, description="YYYY-MM (repeatable)")] = None,
-    facets: Annotated[
-        str | None, Parameter(max_length=200, description="Comma-separated facet names")
-    ] = None,
-    sort: Annotated[str | None, Parameter(description="relevance, date or -date (by latest claim)")] = None,
-    limit: Annotated[int, Parameter(ge=0, le=1000)] = 20,
-    offset: Annotated[int, Parameter(ge=0, le=100_000)] = 0,
+    facets: Facets = None,
+    sort: Sort = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> SearchResult:
-    query = build_query(
-        core, "stories", q=q, actor=actor, status=status, claimant=claimant, speaker=None, source=source,
-        month=month, date_from=None, date_to=None, facets=facets, sort=sort, limit=limit, offset=offset,
+    filters = StoryFilters(
+        q=q, actor=actor or [], status=status or [], claimant=claimant or [], source=source or [],
+        month=month or [], facets=_facets(facets), sort=sort, limit=limit, offset=offset,
     )  # fmt: skip
-    return await to_thread.run_sync(core.index.search, query)
+    return await _search(core, request, filters)
 
 
 @get("/v1/stories/{story_id:str}", sync_to_thread=True, tags=["stories"], operation_id="getStory")

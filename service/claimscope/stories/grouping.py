@@ -21,18 +21,20 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import msgspec
+from rapidfuzz import fuzz, process
+
 from claimscope.models import Document, parse_published_at
 from claimscope.stories.conflicts import conflicts
 from claimscope.stories.models import Story, StoryFigure, TimelineEntry
 from claimscope.stories.signature import Signature, signatures
 from claimscope.stories.state import StoryState, fold
-from rapidfuzz import fuzz, process
 
 THRESHOLD = 50  # token_set_ratio, 0-100
-CANDIDATES = 128  # most recent claims looked at per subject actor
+Scorer = Callable[..., float]
+CANDIDATES = 32  # most recent claims looked at per subject actor
 
 _encode = msgspec.json.Encoder().encode
 _decode_entry = msgspec.json.Decoder(TimelineEntry).decode
@@ -83,12 +85,32 @@ def timeline_entries(document: Document) -> list[TimelineEntry]:
     return entries
 
 
+class _Candidates:
+    """The signatures recently seen with one subject actor, each with its latest story."""
+
+    __slots__ = ("stories",)
+
+    def __init__(self) -> None:
+        self.stories: dict[str, str] = {}
+
+    def add(self, key: str, story_id: str) -> None:
+        if key:
+            self.stories.setdefault(key, story_id)
+
+
 class Stories:
     """Story grouping and reads over the store's database."""
 
-    def __init__(self, *, threshold: int = THRESHOLD, candidates: int = CANDIDATES) -> None:
+    def __init__(
+        self,
+        *,
+        threshold: int = THRESHOLD,
+        candidates: int = CANDIDATES,
+        scorer: Scorer = fuzz.token_set_ratio,
+    ) -> None:
         self.threshold = threshold
         self.candidates = candidates
+        self.scorer = scorer  # bench/stories_quality.py compares others
 
     # -- writes, inside the store's transaction -------------------------------------------
 
@@ -96,33 +118,39 @@ class Stories:
         """Put each claim of `document` in a story; returns the stories that changed."""
         added: dict[str, list[TimelineEntry]] = {}
         created: set[str] = set()
-        for entry, signature in zip(timeline_entries(document), signatures(document), strict=True):
-            story_id = self._match(conn, signature)
+        pool: dict[str, _Candidates] = {}  # per subject actor, read once per document
+        claims, subjects = [], []
+        first = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM story_claims").fetchone()[0]
+        for seq, (entry, signature) in enumerate(
+            zip(timeline_entries(document), signatures(document), strict=True), first
+        ):
+            story_id = self._match(conn, signature, pool)
             if story_id is None:
                 story_id = new_story_id()
                 created.add(story_id)
-            cursor = conn.execute(
-                "INSERT INTO story_claims (claim_id, story_id, document_id, entry) VALUES (?,?,?,?)",
-                (entry.claim_id, story_id, document.id, _encode(entry)),
-            )
-            conn.executemany(
-                "INSERT INTO story_subjects (actor_id, seq, story_id, key) VALUES (?,?,?,?)",
-                [(actor, cursor.lastrowid, story_id, signature.key) for actor in signature.subjects],
-            )
+            for actor in signature.subjects:  # later claims of this document see this one
+                self._candidates(conn, pool, actor).add(signature.key, story_id)
+            claims.append((seq, entry.claim_id, story_id, document.id, _encode(entry)))
+            subjects += [(actor, seq, story_id, signature.key) for actor in signature.subjects]
             added.setdefault(story_id, []).append(entry)
-        changed: dict[str, StoryState] = {}
-        for story_id, entries in added.items():
-            if story_id in created:
-                state = fold(entries)
-                assert state is not None
-                conn.execute("INSERT INTO stories (id, state) VALUES (?,?)", (story_id, _encode(state)))
-            else:
-                state = self.state(conn, story_id)
-                assert state is not None  # a story a claim just joined
-                for n, entry in enumerate(entries):
-                    state.add(entry, new_document=n == 0)
-                conn.execute("UPDATE stories SET state = ? WHERE id = ?", (_encode(state), story_id))
-            changed[story_id] = state
+        conn.executemany(
+            "INSERT INTO story_claims (seq, claim_id, story_id, document_id, entry) VALUES (?,?,?,?,?)",
+            claims,
+        )
+        conn.executemany(
+            "INSERT INTO story_subjects (actor_id, seq, story_id, key) VALUES (?,?,?,?)", subjects
+        )
+        joined = [story_id for story_id in added if story_id not in created]
+        changed = self._states(conn, joined)
+        for story_id in joined:
+            for n, entry in enumerate(added[story_id]):
+                changed[story_id].add(entry, new_document=n == 0)
+        for story_id in created:
+            changed[story_id] = fold(added[story_id])  # type: ignore[assignment]  # never empty
+        conn.executemany(
+            "INSERT OR REPLACE INTO stories (id, state) VALUES (?,?)",
+            [(story_id, _encode(state)) for story_id, state in changed.items()],
+        )
         return changed
 
     def remove_document(self, conn: sqlite3.Connection, document_id: str) -> dict[str, StoryState | None]:
@@ -149,23 +177,34 @@ class Stories:
                 changed[story_id] = state
         return changed
 
-    def _match(self, conn: sqlite3.Connection, signature: Signature) -> str | None:
-        if not signature.subjects or not signature.key:
-            return None
-        candidates: dict[str, str] = {}  # key -> story id (the most recent story with that key)
+    def _match(
+        self, conn: sqlite3.Connection, signature: Signature, pool: dict[str, _Candidates]
+    ) -> str | None:
+        """The story of the best candidate scoring at least the threshold, if any."""
+        candidates: dict[str, str] = {}  # key -> story, over every subject's recent claims
         for actor in signature.subjects:
+            recent = self._candidates(conn, pool, actor).stories
+            found = recent.get(signature.key)
+            if found is not None:  # the same words about the same actor: no need to score
+                return found
+            candidates.update(recent)
+        if not signature.key or not candidates:
+            return None
+        keys = list(candidates)
+        best = process.extractOne(
+            signature.key, keys, scorer=self.scorer, score_cutoff=self.threshold, processor=None
+        )
+        return candidates[keys[best[2]]] if best else None
+
+    def _candidates(self, conn: sqlite3.Connection, pool: dict[str, _Candidates], actor: str) -> _Candidates:
+        if actor not in pool:
+            pool[actor] = candidates = _Candidates()
             for story_id, key in conn.execute(
                 "SELECT story_id, key FROM story_subjects WHERE actor_id = ? ORDER BY seq DESC LIMIT ?",
                 (actor, self.candidates),
             ):
-                candidates.setdefault(key, story_id)
-        if not candidates:
-            return None
-        keys = list(candidates)
-        best = process.extractOne(
-            signature.key, keys, scorer=fuzz.token_set_ratio, score_cutoff=self.threshold, processor=None
-        )
-        return candidates[keys[best[2]]] if best else None
+                candidates.add(key, story_id)
+        return pool[actor]
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -203,10 +242,19 @@ class Stories:
                 yield story_id, _decode_state(state)
             after = rows[-1][0]
 
-    def _state(self, conn: sqlite3.Connection, story_id: str) -> StoryState:
-        return _decode_state(
-            conn.execute("SELECT state FROM stories WHERE id = ?", (story_id,)).fetchone()[0]
-        )
+    def _states(self, conn: sqlite3.Connection, story_ids: list[str]) -> dict[str, StoryState]:
+        found: dict[str, StoryState] = {}
+        for n in range(0, len(story_ids), 500):
+            chunk = story_ids[n : n + 500]
+            rows = conn.execute(
+                f"SELECT id, state FROM stories WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            found.update((story_id, _decode_state(state)) for story_id, state in rows)
+        return found
+
+    def state(self, conn: sqlite3.Connection, story_id: str) -> StoryState | None:
+        row = conn.execute("SELECT state FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return _decode_state(row[0]) if row else None
 
     def _entries(self, conn: sqlite3.Connection, story_id: str) -> Iterator[TimelineEntry]:
         for (entry,) in conn.execute(

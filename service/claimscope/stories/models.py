@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from claimscope.models import ClaimStatus, Qualifier
 from msgspec import Struct, field
+
+from claimscope.models import ClaimStatus, Qualifier
 
 DateBasis = Literal["claim", "published_at", "ingested_at"]
 Rule = Literal["latest-decision", "contradiction", "contested", "latest-report"]

@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 
 import Stemmer
+
 from claimscope.models import Claim, Document
 
 MAX_STEMS = 64  # a hostile "sentence" of many words still yields a short key

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from claimscope.stories.models import CurrentStatus, StorySummary, TimelineEntry
 from msgspec import Struct, field
+
+from claimscope.models import ClaimStatus
+from claimscope.stories.models import CurrentStatus, StorySummary, TimelineEntry
 
 BODY_CHARS = 2000  # a story is found by the words of its first claims, up to this many characters
 MAX_DECISIONS = 20  # decisions kept for the latest date (a contradiction needs two)
@@ -21,7 +23,7 @@ class Mark(Struct, array_like=True):
     """A claim as the status rule remembers it."""
 
     claim_id: str
-    status: str
+    status: ClaimStatus
     date: str
     who: str
 
@@ -87,17 +89,17 @@ class StoryState(Struct):
             latest = self.decisions[-1]
             return CurrentStatus(
                 latest.status, "latest-decision", f"{latest.status} by {latest.who} on {day}", ids, day
-            )  # type: ignore[arg-type]
+            )
         if self.contested is not None:
-            m = self.contested
+            c = self.contested
             return CurrentStatus(
-                "disputed", "contested", f"no confirmation or denial; disputed by {m.who} on {m.date[:10]}",
-                [m.claim_id], m.date[:10],
+                "disputed", "contested", f"no confirmation or denial; disputed by {c.who} on {c.date[:10]}",
+                [c.claim_id], c.date[:10],
             )  # fmt: skip
         m = self.report  # a story has at least one claim: if none decided or disputed, one reported
         assert m is not None
         return CurrentStatus(
-            m.status, "latest-report",  # type: ignore[arg-type]
+            m.status, "latest-report",
             f"no confirmation, denial or dispute; latest claim, by {m.who} on {m.date[:10]}, is {m.status}",
             [m.claim_id], m.date[:10],
         )  # fmt: skip
