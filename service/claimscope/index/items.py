@@ -32,7 +32,7 @@ class IndexItem(msgspec.Struct, kw_only=True):
     speaker: str | None = None
     actors: list[str] = msgspec.field(default_factory=list)
     # Facets with several values for one item (a story's claimants, sources, months): a
-    # facet named here is filtered and counted by these values, and its scalar field is None.
+    # facet named here is filtered and counted by these values, not by its scalar field.
     facet_values: dict[str, list[str]] = msgspec.field(default_factory=dict)
     payload: dict[str, Any] = msgspec.field(default_factory=dict)
 
@@ -109,7 +109,7 @@ def story_item(story_id: str, state: StoryState) -> IndexItem:
         document_id="",
         body="\n".join(state.body),
         date=state.last_date[:10],
-        month=None,
+        month=state.last_date[:7],  # for date ranges; the month facet counts every month
         status=state.current().status,
         actors=state.actors,
         facet_values={"claimant": state.claimants, "source": state.sources, "month": state.months},

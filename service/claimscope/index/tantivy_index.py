@@ -58,6 +58,7 @@ FILTERS = {
     "claimant": "claimant",
     "speaker": "speaker",
     "source": "source",
+    "month": "month",
 }
 FACET_LIMIT = 100
 SNIPPET_CHARS = 120  # about the 16 tokens of the SQLite index's snippets
@@ -133,7 +134,7 @@ def as_tantivy_json(item: IndexItem) -> str:
     c = item.collection
     hit = {"id": item.id, "document_id": item.document_id, "item": item.payload, "date": item.date}
     fields: dict[str, Any] = {
-        "document_id": item.document_id,
+        "document_id": owner(item),
         "collection": c,
         "hit": _encode(hit),  # bytes: msgspec writes them as base64, which tantivy expects
     }
@@ -141,6 +142,8 @@ def as_tantivy_json(item: IndexItem) -> str:
         value = getattr(item, name)
         if value is not None:
             fields[field] = value
+    for name, values in item.facet_values.items():  # several values: a multi-valued field
+        fields[c + "_" + name] = values
     date = day_number(item.date)
     if date is not None:
         fields[c + "_date"] = date
@@ -154,6 +157,12 @@ def as_tantivy_json(item: IndexItem) -> str:
 def _keyed(collection: str) -> tuple[tuple[str, str], ...]:
     """(item attribute, tantivy field) for the text and keyword fields of a collection."""
     return tuple((name, f"{collection}_{name}") for name in fields_of(collection) if name != "date")
+
+
+def owner(item: IndexItem) -> str:
+    """What a push replaces an item by: its document, or, for a story's item, the story
+    ('/' is in no document id, so the two never meet)."""
+    return item.document_id or "story/" + item.id
 
 
 class TantivyIndex(OutboxIndex):
@@ -222,7 +231,8 @@ class TantivyIndex(OutboxIndex):
                 if batch.clear:
                     writer.delete_all_documents()
                 for change in batch.changes:
-                    writer.delete_documents_by_term("document_id", change.document_id)
+                    term = "story/" + change.document_id if change.story else change.document_id
+                    writer.delete_documents_by_term("document_id", term)
                     for item in change.items or ():
                         writer.add_json(as_tantivy_json(item))
                 wait = self._last_commit + self.commit_seconds - time.monotonic()
