@@ -19,103 +19,31 @@ from dataclasses import dataclass, field
 from claimscope.actors import Gazetteer, normalize_name, slugify
 from claimscope.models import Actor, ActorEntry, DocumentIn, Extraction, Mention
 
+from claimscope_rules.lexicon import (
+    GENERIC_INSTITUTION_WORDS,
+    GENERIC_MODIFIERS,
+    JOINED_PARTICLES,
+    NAME_CONNECTORS,
+    NAME_CUE_VERBS,
+    NOT_NAMES,
+    ORGANIZATION_WORDS,
+    PARTICLES,
+    TITLES,
+    alternation,
+)
+from claimscope_rules.lexicon import ORGANIZATION_HEADS as ORGANIZATION_HEAD_WORDS
 from claimscope_rules.text import TOKEN, words_before
 
-ROLES = (
-    "President|Vice President|Prime Minister|Deputy Prime Minister|Foreign Minister|Defen[cs]e Minister|"
-    "Interior Minister|Finance Minister|Minister of [A-Z]\\w+(?: Affairs)?|[A-Z][a-z]+ Minister|Minister|"
-    "Secretary-General|"
-    "Secretary General|Secretary of State|Secretary of Defen[cs]e|Defen[cs]e Secretary|Foreign Secretary|"
-    "Home Secretary|Secretary|Chancellor|Senator|Sen\\.|Rep\\.|Representative|Congressman|Congresswoman|"
-    "Lt\\. Gen\\.|Maj\\. Gen\\.|Gen\\.|General|Admiral|Adm\\.|Col\\.|Colonel|Ambassador|Commander|"
-    "Chief of Staff|Chief|Director|Governor|Mayor|King|Queen|Prince|Pope|Dr\\.|Mr\\.|Mrs\\.|Ms\\.|Professor|"
-    "Prof\\.|Premier|Speaker|CEO|Chairman|Chairwoman|Spokesman|Spokeswoman|Spokesperson|Envoy|Leader|"
-    "spokesman|spokeswoman|spokesperson|analyst|researcher|expert|official|envoy|leader|commander|"
-    "premier|chairman|chairwoman|ambassador|minister|president|director|professor|journalist|reporter"
-)
+ROLES = TITLES
 _ROLE_RE = re.compile(rf"\b(?P<role>{ROLES})$")
 _LEADING_ROLE = re.compile(rf"(?:{ROLES})\s+")
-SPEECH_VERBS = (
-    "said|says|told|added|wrote|warned|noted|stated|argued|claimed|denied|confirmed|insisted|explained|"
-    "announced|acknowledged|admitted|declared|tweeted|posted|asserted|suggested|estimated|believes|"
-    "believed|thinks|emphasized|emphasised|stressed|urged|called|accused|dismissed|rejected|reported"
-)
-PARTICLES = {"de", "da", "van", "von", "der", "den", "bin", "al", "el", "le", "la", "di", "du", "dos", "del"}
-# Capitalised words that begin sentences or clauses but never a person's name.
-NOT_NAMES = {
-    "The",
-    "A",
-    "An",
-    "In",
-    "On",
-    "At",
-    "For",
-    "But",
-    "And",
-    "Or",
-    "However",
-    "While",
-    "When",
-    "If",
-    "As",
-    "This",
-    "That",
-    "These",
-    "Those",
-    "It",
-    "He",
-    "She",
-    "They",
-    "We",
-    "I",
-    "His",
-    "Her",
-    "Their",
-    "Our",
-    "Meanwhile",
-    "Also",
-    "According",
-    "After",
-    "Before",
-    "Since",
-    "Despite",
-    "Although",
-    "Citing",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "Western",
-    "Eastern",
-    "Northern",
-    "Southern",
-    "Related",
-    "Sources",
-    "Reports",
-    "Report",
-    "News",
-}
+SPEECH_VERBS = alternation(NAME_CUE_VERBS)
 # Article text is hostile: every repetition below is bounded or possessive, and a name starts
 # only at a word boundary, so each place in the text costs a bounded amount of work (a run of
 # capitalised words is never re-split word by word, which took quadratic time).
 # A capitalised word: up to four hyphen/apostrophe parts ("Jong-un", "O’Brien"), possessive.
 _CAP = r"\b[A-Z]\w*+(?:['’-]\w++){0,3}+"
-_NAME_WORD = rf"(?:{_CAP}|\b(?:al|el|ad|as|ash|ibn|bin|abu)-{_CAP})"
+_NAME_WORD = rf"(?:{_CAP}|\b(?:{alternation(JOINED_PARTICLES)})-{_CAP})"
 # Two to six words; particles ("de", "van") inside.
 _NAME = rf"{_CAP}(?:\s++(?:{_NAME_WORD}|(?:{'|'.join(sorted(PARTICLES))})\b)){{0,4}}\s++{_NAME_WORD}"
 _NAME_AFTER_ROLE = re.compile(rf"\b(?P<role>{ROLES})\s+(?P<name>{_NAME})")
@@ -175,11 +103,16 @@ class ActorsExtractor:
             for start, end in person.spans:
                 add(person.id, person.name, person.type, start, end)
             actors[person.id].anchor = person.anchor
+        organizations = list(_organizations(text, index, _main_country(known)))
+        for org_id, name, spans, of_country in organizations:
+            for start, end in spans if of_country else ():  # "Mali’s Defence Ministry" before "Mali"
+                if free(start, end):
+                    add(org_id, name, "organization", start, end)
         for start, end, entry in known:
             if free(start, end):
                 add(entry.id, entry.name, entry.type, start, end)
-        for org_id, name, spans in _organizations(text, index):
-            for start, end in spans:
+        for org_id, name, spans, of_country in organizations:
+            for start, end in () if of_country else spans:
                 if free(start, end):
                     add(org_id, name, "organization", start, end)
         for start, end, person_id in _later_references(text, actors, people, index):
@@ -350,106 +283,26 @@ def _not_a_name_word(word: str, index: _FormIndex) -> bool:
     return word in NOT_NAMES or bool(_ROLE_RE.search(word)) or (hit is not None and hit[0].type != "person")
 
 
-ORGANIZATION_WORDS = {
-    "journal",
-    "times",
-    "post",
-    "news",
-    "agency",
-    "ministry",
-    "council",
-    "institute",
-    "university",
-    "group",
-    "company",
-    "bank",
-    "party",
-    "committee",
-    "commission",
-    "service",
-    "office",
-    "network",
-    "association",
-    "foundation",
-    "forces",
-    "army",
-    "command",
-    "department",
-    "center",
-    "centre",
-    "court",
-    "tribunal",
-    "parliament",
-    "assembly",
-    "guard",
-    "corporation",
-    "inc",
-    "ltd",
-    "press",
-    "herald",
-    "tribune",
-}
-
-
 def _looks_like_organization(text: str, start: int, name: str) -> bool:
     """ "the Wall Street Journal reported": an article before the name, or an institution's word in it."""
     return text[max(0, start - 4) : start].lower() == "the " or name.split()[-1].lower() in ORGANIZATION_WORDS
 
 
-ORGANIZATION_HEADS = (
-    "Forces|Force|Organization|Organisation|Agency|Ministry|Council|Committee|Commission|Institute|"
-    "University|Party|Front|Movement|Fund|Programme|Program|Office|Directorate|Corps|Brigade|Army|"
-    "Bank|Union|Association|Foundation|Corporation|Court|Authority|Department|Service|Centre|Center|"
-    "Tribunal|Alliance|Coalition|Federation|League|Network|Group"
-)
+ORGANIZATION_HEADS = alternation(ORGANIZATION_HEAD_WORDS)
+ORGANIZATION_HEAD_SET = set(ORGANIZATION_HEAD_WORDS)
 _HEAD = re.compile(
     rf"\b(?=[A-Z])(?:{ORGANIZATION_HEADS})\b(?P<tail>(?:\s+(?:of|for|on)(?:\s+the)?(?:\s+[A-Z][\w'’-]*)+)*)"
 )
 _ACRONYM = re.compile(r"\(\s*(?P<acronym>[A-Z][A-Z&]{1,7})\s*\)")
-# Two-word names that every government has ("the Foreign Ministry", "Armed Forces"): without
-# their country they would merge different actors across documents.
-GENERIC_MODIFIERS = {
-    "Foreign",
-    "Defence",
-    "Defense",
-    "Interior",
-    "Justice",
-    "Finance",
-    "Health",
-    "Armed",
-    "Air",
-    "Supreme",
-    "Central",
-    "Security",
-    "Constitutional",
-    "National",
-    "General",
-    "Economy",
-    "Energy",
-    "Education",
-    "Emergency",
-    "Emergencies",
-    "Agriculture",
-    "Culture",
-    "Intelligence",
-    "Naval",
-    "Border",
-    "State",
-    "Special",
-    "Ground",
-    "Land",
-    "Space",
-    "Federal",
-    "Military",
-    "Presidential",
-}
-_CONNECTORS = {"of", "for", "on", "and", "the", "de", "du", "des", "la", "le"}
+_CONNECTORS = NAME_CONNECTORS
 
 
-def _organizations(text: str, index: _FormIndex):
-    """(id, name, spans) of organisations the gazetteer may not know: a name defined with its
-    acronym ("Rapid Support Forces (RSF)", later "RSF" alone), or capitalised words ending in
-    an institution's word ("the Atlantic Council")."""
+def _organizations(text: str, index: _FormIndex, main_country: ActorEntry | None):
+    """(id, name, spans, of a country) of organisations the gazetteer may not know: a name
+    defined with its acronym ("Rapid Support Forces (RSF)", later "RSF" alone), capitalised
+    words ending in an institution's word ("the Atlantic Council"), and the institutions every
+    country has ("Mali’s Defence Ministry", "the Belarusian Ministry of Internal Affairs", "the
+    foreign ministry" of the country the article is about), one id per country."""
     defined: set[str] = set()
     for m in _ACRONYM.finditer(text):
         acronym = m.group("acronym")
@@ -472,17 +325,111 @@ def _organizations(text: str, index: _FormIndex):
             spans += [
                 (a.start(), a.end()) for a in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)
             ]
-        yield org_id, canonical, spans
+        yield org_id, canonical, spans, False
     for m in _HEAD.finditer(text):
-        run = _run_before(text, m.end() - len(m.group("tail")))
+        head_end = m.end() - len(m.group("tail"))
+        run = _run_before(text, head_end)
+        ands = [i for i, w in enumerate(run) if w[2] == "and"]
+        if ands and any(w[2] in ORGANIZATION_HEAD_SET for w in run[: ands[-1]]):
+            run = run[ands[-1] + 1 :]  # "the Foreign Ministry and the Border Guard": two institutions
+            while run and run[0][2] in _CONNECTORS:
+                run.pop(0)
+        if not run:
+            continue
+        start, end = run[0][0], m.end()
+        country = _country_of(text, run, m.group("tail"), index)
+        institution = [w[2] for w in run if not _is_country(w[2], index)]
+        if country is not None and _generic(institution, m.group("tail"), country, index):
+            name = _institution_name(institution, m.group("tail"), country, index)
+            yield slugify(f"{country.name} {name}"), f"{name} of {country.name}", [(start, end)], True
+            continue
         before_head = [w for w in run[:-1] if w[2][0].isupper()]
         if not before_head or (len(run) == 2 and run[0][2] in GENERIC_MODIFIERS):
             continue
-        start, end = run[0][0], m.end()
         name = text[start:end]
         if index.lookup(name) is not None or any(index.lookup(w[2]) for w in run):
-            continue  # a known actor, or an institution of a country ("Russian Defence Ministry")
-        yield slugify(name), name, [(start, end)]
+            continue  # a known actor
+        # "the U.S. Federal Aviation Administration": the country's word names the agency
+        before = next(words_before(text, max(0, start - 40), start), None)
+        named_by_country = (
+            before is not None and text[before[1] : start] == " " and _is_country(before[2], index)
+        )
+        if named_by_country and not _POSSESSIVE_TAIL.search(before[2]):
+            yield slugify(name), name, [(before[0], end)], True
+        else:
+            yield slugify(name), name, [(start, end)], False
+    if main_country is not None:
+        for m in _BARE_MINISTRY.finditer(text):
+            name = _institution_name([m.group("modifier").title(), "Ministry"], "", main_country, index)
+            yield (
+                slugify(f"{main_country.name} {name}"),
+                f"{name} of {main_country.name}",
+                [(m.start("modifier"), m.end())],
+                True,
+            )
+
+
+_BARE_MINISTRY = re.compile(
+    rf"\b[Tt]he\s+(?P<modifier>(?i:{alternation(m for m in GENERIC_MODIFIERS if m[0].isupper())}))\s+[Mm]inistry\b"
+)
+# How institutions are named whatever the word order: "Defence Ministry" is "Ministry of Defence".
+_INSTITUTION_SYNONYMS = {"Defense": "Defence", "Foreign": "Foreign Affairs", "Internal Affairs": "Interior"}
+
+
+def _is_country(word: str, index: _FormIndex) -> bool:
+    hit = index.lookup_form(_POSSESSIVE_TAIL.sub("", word))
+    return hit is not None and hit[0].type == "country"
+
+
+def _country_of(text: str, run, tail: str, index: _FormIndex) -> ActorEntry | None:
+    """The country an institution belongs to: named in it ("Russian", "U.S."), possessive just
+    before it ("Mali’s") or after it ("of Mali")."""
+    for _, _, word in run:
+        hit = index.lookup_form(word)
+        if hit is not None and hit[0].type == "country":
+            return hit[0]
+    before = next(words_before(text, max(0, run[0][0] - 40), run[0][0]), None)
+    if before is not None and _POSSESSIVE_TAIL.search(before[2]):
+        hit = index.lookup_form(_POSSESSIVE_TAIL.sub("", before[2]))
+        if hit is not None and hit[0].type == "country":
+            return hit[0]
+    last = tail.split(" of ")[-1].strip() if " of " in tail else ""
+    hit = index.lookup_form(last) if last else None
+    return hit[0] if hit is not None and hit[0].type == "country" else None
+
+
+def _generic(institution: list[str], tail: str, country: ActorEntry, index: _FormIndex) -> bool:
+    """An institution every country has: all its capitalised words are generic."""
+    words = [w for w in institution + _tail_words(tail, index) if w[0].isupper()]
+    return bool(words) and all(w in GENERIC_MODIFIERS or w in GENERIC_INSTITUTION_WORDS for w in words)
+
+
+def _tail_words(tail: str, index: _FormIndex) -> list[str]:
+    return [w for w in tail.split() if not _is_country(w, index)]
+
+
+def _institution_name(institution: list[str], tail: str, country: ActorEntry, index: _FormIndex) -> str:
+    """ "Defence Ministry", "Ministry of Defence" -> "Ministry of Defence"."""
+    words = institution + [w for w in _tail_words(tail, index)]
+    while words and words[-1] in ("of", "the"):
+        words.pop()
+    head = next((w for w in words if w in ("Ministry", "Department")), None)
+    if head is None:
+        return " ".join(words)
+    modifiers = " ".join(w for w in words if w != head and w not in ("of", "the"))
+    modifiers = _INSTITUTION_SYNONYMS.get(modifiers, modifiers)
+    return f"{head} of {modifiers}" if modifiers else head
+
+
+def _main_country(known) -> ActorEntry | None:
+    """The country the article names most (first on a tie): whose "the foreign ministry" it is."""
+    counts: dict[str, int] = {}
+    entries: dict[str, ActorEntry] = {}
+    for _, _, entry in known:
+        if entry.type == "country":
+            counts[entry.id] = counts.get(entry.id, 0) + 1
+            entries[entry.id] = entry
+    return entries[max(counts, key=lambda i: counts[i])] if counts else None
 
 
 def _run_before(text: str, end: int) -> list[tuple[int, int, str]]:

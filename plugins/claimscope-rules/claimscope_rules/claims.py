@@ -28,117 +28,19 @@ import re
 
 from claimscope.models import Claim, DocumentIn, Extraction
 
+from claimscope_rules.lexicon import REPORT_NOUNS, SPECULATION, STATUS_CUES, alternation
 from claimscope_rules.text import Sentence, Spans, sentences
 
-_VERIFY = r"(?:confirm|verify)"
-_DISMISSED = (
-    r"(?:false|fabricat\w*|baseless|groundless|untrue|lies|a lie|nonsense|a hoax|hoax|propaganda|fake)"
-)
-_HEDGE = re.compile(r"\b(?:potentially\b(?!\s+\w+(?:ing|ed)\b)|allegedly\b|purportedly\b)", re.I)
-_SPECULATION = re.compile(r"\b(?:would|could|might|may)\b", re.I)
-_NOT_SENDING = r"(?:is|was|are|were|has|have) [“\"‘']?not (?:providing|sending|supplying|involved|deploying|sent|supplied)"
-_ACCUSATIONS = r"(?:accusations?|allegations?|charges?|reports?|claims?|rumou?rs)"
-# (status, pattern): the first status whose pattern matches outside direct quotation wins.
-CUES: list[tuple[str, re.Pattern]] = [
-    (
-        "unconfirmed",
-        re.compile(
-            rf"\b(?:(?:could|can|cannot|can't|could not|did|does|do|would|will) not (?:be )?(?:independently )?(?:{_VERIFY}|verified|confirmed)|"
-            rf"(?:cannot|can't|couldn't|didn't|doesn't|won't|wouldn't) (?:be )?(?:independently )?(?:{_VERIFY}|verified|confirmed)|"
-            rf"(?:declined|refused|unable|not able|been unable) to (?:independently )?{_VERIFY}|"
-            r"(?:has|have|had) not (?:yet )?(?:been )?(?:independently )?(?:confirmed|verified)|"
-            rf"(?:has|have|had) yet to (?:be )?(?:independently )?(?:{_VERIFY}|confirmed|verified)|"
-            r"yet to be (?:independently )?(?:confirmed|verified)|not (?:yet )?(?:been )?(?:independently )?(?:confirmed|verified)|"
-            r"neither\b.{0,60}?\bnor\b.{0,60}?\b(?:confirmed|verified)|no (?:independent )?confirmation|"
-            r"without (?:independent )?(?:confirmation|verification)|no confirmed reports?|unconfirmed|unverified|"
-            r"(?<=, )if (?:true|confirmed)(?=,)|could not independently)\b",
-            re.I,
-        ),
-    ),
-    (
-        "denied",
-        re.compile(
-            r"\b(?:denied|denies|deny|denying|dismissed|dismisses|refuted|refutes|"
-            rf"(?:rejected|rejects|rejecting) (?:the |these |those |such |what (?:it|they|he|she) called )?(?:\w+ ){{0,2}}{_ACCUSATIONS}(?![^.]{{0,40}}\bas {_DISMISSED})|"
-            r"rejected what (?:it|they|he|she) (?:called|described as)|"
-            rf"{_NOT_SENDING})\b",
-            re.I,
-        ),
-    ),
-    (
-        "disputed",
-        re.compile(
-            r"\b(?:disputed|disputes|contested|contests|questioned|questions whether|cast doubt|casts doubt|challenged|"
-            r"contradicted|contradicts|rebutted|rebuts|"
-            rf"rejected[^.]{{0,40}}\bas {_DISMISSED})\b",
-            re.I,
-        ),
-    ),
-    (
-        "confirmed",
-        re.compile(
-            r"(?<![Ii]f )\b(?:confirmed|confirms|confirm|verified|verifies|corroborated|corroborates|corroborating|confirming|acknowledged|acknowledges)\b",
-            re.I,
-        ),
-    ),
-    (
-        "reported",
-        re.compile(
-            r"\b(?:said|says|stated|told|reported|reportedly|reports (?:indicate|suggest|say|said|show)|reports had (?:already )?indicated|"
-            r"reports? (?:from|by) [^.]{0,60}? that|according to|warned|warns|(?:has|have) warned|estimated|estimates|"
-            r"believes?|believed|suggested|suggests|indicated|indicates|claimed|claims that|announced|revealed|assessed|assesses|"
-            r"accused|accuses|wrote|writes|posted)\b",
-            re.I,
-        ),
-    ),
-    # a hedge sets the status of a bare statement when it qualifies a thing ("has received ...
-    # and potentially nuclear technology"), not a consequence the sentence speculates about
-    # ("would ..., potentially allowing it ...")
-    ("unconfirmed", _HEDGE),
-]
-_REPORTING = next(pattern for status, pattern in CUES if status == "reported")
-# Words one of which every match of a CUES pattern contains: most sentences skip most patterns.
-_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "unconfirmed": ("confirm", "verif", "if true", "potentially", "allegedly", "purportedly"),
-    "denied": ("den", "dismiss", "refut", "reject", "not "),
-    "disputed": ("disput", "contest", "question", "doubt", "challeng", "contradict", "rebut", "reject"),
-    "confirmed": ("confirm", "verif", "corroborat", "acknowledg"),
-    "reported": (
-        "said",
-        "says",
-        "stated",
-        "told",
-        "report",
-        "according",
-        "warn",
-        "estimat",
-        "believ",
-        "suggest",
-        "indicat",
-        "claim",
-        "announc",
-        "reveal",
-        "assess",
-        "accus",
-        "wrote",
-        "writes",
-        "posted",
-    ),
-}
-# Reported words that deny may sit in the quote: 'Ryabkov said the reports were “fabrications”',
-# 'Araghchi said Tehran “has not sent a single drone”'.
-_QUOTED_DENIAL = re.compile(
-    rf"\b(?:{_ACCUSATIONS} (?:was|were|is|are) [“\"‘']?{_DISMISSED}|[“\"‘']?{_NOT_SENDING}|[“\"‘']?(?:denied|denies|deny))\b",
-    re.I,
-)
+_CUES = [cue for cue in STATUS_CUES if cue.scope != "quoted"]
+_REPORTING = next(cue.pattern for cue in _CUES if cue.status == "reported")
+_QUOTED_DENIALS = [cue for cue in STATUS_CUES if cue.scope == "quoted"]
+_REPORT_NOUNS = alternation(REPORT_NOUNS)
+# "These reports have yet to be confirmed.": a sentence about the report before it
 _THESE_REPORTS = re.compile(
-    r"(?:^(?:but |however,? |though )?(?:the|this|that)|\b(?:these|those|such)) (?:reports?|claims?|allegations?|accounts?|figures?|"
-    r"estimates?|numbers?|information|footage|video|assessment|toll)\b",
-    re.I,
+    rf"(?:^(?:but |however,? |though )?(?:the|this|that)|\b(?:these|those|such)) (?:{_REPORT_NOUNS})\b", re.I
 )
 _NOTE = re.compile(
-    r"(?:but |however |though )?(?:the|this|that|these|those|such) (?:reports?|claims?|allegations?|accounts?|figures?|"
-    r"estimates?|numbers?|information|footage|video|assessment|toll) "
+    rf"(?:but |however |though )?(?:the|this|that|these|those|such) (?:{_REPORT_NOUNS}) "
     r"(?:could|can|cannot|has|have|had|was|were|is|are|remains?|did|does|do|would)\b",
     re.I,
 )
@@ -233,21 +135,34 @@ def _status(sentence: Sentence, quoted: list[tuple[int, int]]) -> tuple[str, str
         chars[s - sentence.start : e - sentence.start] = " " * (e - s)
     unquoted = "".join(chars)
     lowered = unquoted.lower()
-    for status, pattern in CUES:
-        if not any(k in lowered for k in _KEYWORDS[status]):
+    for cue in _CUES:
+        if not any(k in lowered for k in cue.keywords):
             continue
-        m = pattern.search(unquoted)
-        if m and not (pattern is _HEDGE and _SPECULATION.search(unquoted)):
+        m = cue.pattern.search(unquoted)
+        if m and not (cue.scope == "hedge" and SPECULATION.search(unquoted)):
+            status = cue.status
             reporting = m if status == "reported" else _REPORTING.search(unquoted)
             anchor = reporting.start() if reporting else m.start()
-            called = _QUOTED_DENIAL.search(sentence.text) if status == "reported" else None
-            if called:
-                return "denied", called.group(), anchor
+            if status == "reported":
+                called = _quoted_denial(sentence.text)
+                if called:
+                    return called[0], called[1], anchor
             return status, sentence.text[m.start() : m.end()], anchor
     return None
 
 
 COLON_WINDOW = 40  # how much space may stand between "said:" and the quote it brings in
+
+
+def _quoted_denial(text: str) -> tuple[str, str] | None:
+    """(status, cue) of a denial the sentence reports, inside its quotation too ('said the
+    reports were “false”')."""
+    lowered = text.lower()
+    for cue in _QUOTED_DENIALS:
+        m = cue.pattern.search(text) if any(k in lowered for k in cue.keywords) else None
+        if m:
+            return cue.status, m.group()
+    return None
 
 
 def _mostly_quoted(sentence: Sentence, quoted: list[tuple[int, int]]) -> bool:

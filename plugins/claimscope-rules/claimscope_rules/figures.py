@@ -12,39 +12,22 @@ import re
 
 from claimscope.models import DocumentIn, Extraction, Figure
 
-from claimscope_rules.text import NUMBER_WORDS, SCALES, words_before
+from claimscope_rules.lexicon import (
+    COUNT_NOUNS,
+    IRREGULAR_PLURALS,
+    NUMBER_WORDS,
+    QUALIFIERS,
+    SCALES,
+    UNIT_ADJECTIVES,
+    UNIT_STOPS,
+)
+from claimscope_rules.text import words_before
 
 _WORD_NUMBER = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a dozen|dozen|one)"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE = r"(?:\s*(?:hundred|thousand|million|billion|trillion)\b|(?:bn|mn|tn|[mkb])\b)"
 _CURRENCY = r"(?:US\$|\$|€|£|¥|USD\s?|EUR\s?|GBP\s?)"
 _NUMBER = rf"(?:{_DIGITS}|\b{_WORD_NUMBER}\b)(?:{_SCALE})?"
-QUALIFIERS = {
-    "up to": "up to",
-    "as many as": "up to",
-    "could reach": "up to",
-    "could rise to": "up to",
-    "may reach": "up to",
-    "at least": "at least",
-    "no fewer than": "at least",
-    "a minimum of": "at least",
-    "about": "about",
-    "around": "about",
-    "approximately": "about",
-    "roughly": "about",
-    "some": "about",
-    "nearly": "about",
-    "almost": "about",
-    "an estimated": "about",
-    "estimated": "about",
-    "more than": "more than",
-    "over": "more than",
-    "upwards of": "more than",
-    "less than": "less than",
-    "fewer than": "less than",
-    "under": "less than",
-    "exactly": "exactly",
-}
 _QUALIFIER = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
 FIGURE = re.compile(
     rf"(?P<currency>{_CURRENCY})?(?P<number>{_NUMBER})"
@@ -58,123 +41,7 @@ for _q in sorted(QUALIFIERS, key=lambda q: -len(q.split())):
     _BY_LAST_WORD.setdefault(_q.split()[-1], []).append(tuple(_q.split()))
 _OPENING = "([{“\"'‘—–-"
 _WORD = re.compile(r"\s*(?P<word>[A-Za-z][\w'’-]*)")
-# Words that end a unit: function words, auxiliaries, conjunctions.
-UNIT_STOPS = {
-    "of",
-    "in",
-    "on",
-    "at",
-    "to",
-    "from",
-    "with",
-    "and",
-    "or",
-    "who",
-    "that",
-    "which",
-    "have",
-    "has",
-    "had",
-    "were",
-    "was",
-    "are",
-    "is",
-    "be",
-    "been",
-    "will",
-    "would",
-    "could",
-    "should",
-    "may",
-    "might",
-    "each",
-    "per",
-    "a",
-    "an",
-    "the",
-    "as",
-    "for",
-    "by",
-    "into",
-    "near",
-    "since",
-    "including",
-    "than",
-    "but",
-    "not",
-    "being",
-    "there",
-    "this",
-    "these",
-    "those",
-    "their",
-    "its",
-    "his",
-    "her",
-    "our",
-    "they",
-    "it",
-    "he",
-    "she",
-    "we",
-    "you",
-    "so",
-    "if",
-    "when",
-    "while",
-    "after",
-    "before",
-    "during",
-    "across",
-    "along",
-    "more",
-    "most",
-    "over",
-    "under",
-    "about",
-    "around",
-    "out",
-    "up",
-    "down",
-    "off",
-    "all",
-    "both",
-}
-# Adjectives commonly standing between a number and what it counts.
-ADJECTIVES = {
-    "new",
-    "additional",
-    "other",
-    "extra",
-    "further",
-    "more",
-    "several",
-    "many",
-    "few",
-    "such",
-    "own",
-}
-# What a bare number most often counts in the news, to recover "could reach 12,000" from "troop ...".
-COUNT_NOUNS = {
-    "troop",
-    "troops",
-    "soldier",
-    "soldiers",
-    "people",
-    "civilians",
-    "refugees",
-    "casualties",
-    "deaths",
-    "fighters",
-    "personnel",
-    "workers",
-    "residents",
-    "migrants",
-    "prisoners",
-    "hostages",
-    "victims",
-}
-IRREGULAR_PLURALS = {"people", "personnel", "police", "children", "men", "women", "staff", "cattle"}
+ADJECTIVES = UNIT_ADJECTIVES
 MAX_UNIT_WORDS = 2
 MAX_UNIT_STEPS = 8
 

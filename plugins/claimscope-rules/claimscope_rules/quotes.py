@@ -20,84 +20,46 @@ from dataclasses import dataclass
 
 from claimscope.models import Actor, DocumentIn, Extraction, Quote
 
+from claimscope_rules.lexicon import (
+    CHARACTERIZE_VERBS,
+    PARTICIPLES,
+    PERSON_ROLES,
+    PRONOUNS,
+    SPEECH_NOUNS,
+    SPEECH_VERBS,
+    STANDS_FOR,
+    alternation,
+)
 from claimscope_rules.text import Spans, sentences
 
-SPEECH = (
-    r"said|says|say|told|tells|added|adds|wrote|writes|warned|warns|noted|notes|stated|states|argued|"
-    r"argues|explained|insisted|declared|announced|asked|replied|posted|tweeted|stressed|emphasized|"
-    r"emphasised|urged|acknowledged|admitted|claimed|continued|concluded|remarked|recalled|commented|"
-    r"called|describes|described"
-)
-SPEECH_NOUNS = (
-    r"warning|statement|remarks?|words|message|comments?|call|plea|claim|assertion|promise|pledge|view"
-)
-PRONOUNS = {"he", "she", "they", "i", "we"}
-# Verbs that put words in someone's mouth without a speech verb: "dismissed the reports as “…”".
-CHARACTERIZE = r"dismissed|rejected|denied|confirmed|branded|labell?ed|termed|described|accused|vowed|pledged|promised|condemned"
-# "Ukrainian officials said": the head stands for the actor it modifies.
-STANDS_FOR = {
-    "officials",
-    "authorities",
-    "government",
-    "military",
-    "forces",
-    "army",
-    "leadership",
-    "administration",
-}
+SPEECH = alternation(SPEECH_VERBS)
+SPEECH_NOUN = alternation(SPEECH_NOUNS)
+CHARACTERIZE = alternation(CHARACTERIZE_VERBS)
 # Words that cannot open a speaker's noun phrase: "rejected what it called “…”".
 _NOT_A_SPEAKER = {"what", "which", "who", "whom", "that", "it", "this", "there"}
 _PREPOSITIONS = {"of", "for", "at", "in", "with", "from", "on"}
-# "the minister said" stands for the person last named; "the ministry said" does not.
-PERSON_ROLES = {
-    "president",
-    "minister",
-    "premier",
-    "chancellor",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "leader",
-    "official",
-    "secretary",
-    "general",
-    "commander",
-    "ambassador",
-    "envoy",
-    "senator",
-    "governor",
-    "mayor",
-    "king",
-    "queen",
-    "prince",
-    "pope",
-    "chief",
-    "director",
-    "chairman",
-    "chairwoman",
-    "analyst",
-    "diplomat",
-}
 _SENTENCE_THEN_QUOTE = re.compile(r"^[^“”\"]{0,120}[.!?]\s*$")
 _OPENERS = {"“": "”", '"': '"', "‘": "’", "«": "»"}
 _AFTER = re.compile(
     rf"[\s,]*(?:(?P<cue1>{SPEECH})\s+(?P<who1>[^,.;“”\"]{{2,80}}?)(?=[,.;]|\s+(?:on|in|at|during|after|adding)\b|$)"
-    rf"|(?P<who2>[^,.;“”\"]{{1,80}}?)\s+(?:has\s+|had\s+|also\s+|later\s+)?(?P<cue2>{SPEECH})\b)"
+    rf"|(?P<who2>[^,.;“”\"]{{1,80}}?)\s+(?:has\s+|had\s+|also\s+|later\s+)?(?P<cue2>{SPEECH})\b"
+    # “…,” Ana Costa, the group’s president, told reporters.
+    rf"|(?P<who4>[^,.;“”\"]{{1,80}}?),\s+(?:the|a|an|[\w’']+[’']s)\s[^,.;“”\"]{{1,80}}?,\s+"
+    rf"(?:has\s+|had\s+|also\s+|later\s+)?(?P<cue4>{SPEECH})\b)"
 )
 _BEFORE = re.compile(
     rf"(?:(?P<who1>[^,.;“”\"]{{1,80}}?)\s+(?:has\s+|had\s+|also\s+)?(?P<cue1>{SPEECH})(?:\s+[\w’']+){{0,4}}?"
-    rf"|(?P<who2>[^,.;“”\"]{{1,80}}?)[’']s?\s+(?P<cue2>{SPEECH_NOUNS})(?:\s+that)?"
+    rf"|(?P<who2>[^,.;“”\"]{{1,80}}?)[’']s?\s+(?P<cue2>{SPEECH_NOUN})(?:\s+that)?"
     rf"|according\s+to\s+(?P<who3>[^,.;“”\"]{{1,80}}?),?)\s*[:,]?\s*$"
 )
-_PARTICIPLE = re.compile(
-    r"\b(?:saying|adding|calling|describing|warning|noting|arguing|insisting|writing|telling)\b"
-)
+_PARTICIPLE = re.compile(rf"\b(?:{alternation(PARTICIPLES)})\b")
 # What follows an actor in the noun phrase it qualifies: "’s state news agency", " Ministry of Defence".
 _NOUN_TAIL = re.compile(
     r"(?:[’']s(?:\s+(?!(?:on|in|at|has|have|had|was|were|is|also|who|which)\b)[a-z][\w-]*){1,4}"
     r"|(?:\s+(?:(?:of|for|and|the)\s+)*[A-Z][\w-]*)+)?"
 )
 _APPOSITION = re.compile(r",\s+(?:the|a|an|[A-Z])")
+_SPEECH_VERB = re.compile(rf"\b(?:{SPEECH})\b")
 _SUBJECT_CUE = re.compile(rf"{_PARTICIPLE.pattern}|\b(?:{SPEECH}|{CHARACTERIZE})\b")
 
 
@@ -194,7 +156,8 @@ class _Mention:
 # sentence cost linear time).
 BEFORE_WINDOW = 240
 SUBJECT_WINDOW = 400
-TITLE_WINDOW = 200  # how far a title may stand before a person's name in its clause
+TITLE_WINDOW = 200
+SUBJECT_SENTENCES = 2  # how many sentences back a pronoun's antecedent is looked for  # how far a title may stand before a person's name in its clause
 
 
 class _Context:
@@ -211,6 +174,31 @@ class _Context:
     def sentence_at(self, pos: int) -> tuple[int, int] | None:
         span = self.sentences.at(pos)
         return (span[0], span[1]) if span else None
+
+    def subject_before(self, pos: int, people: bool = True) -> Actor | None:
+        """Whom a pronoun at `pos` stands for: the subject of the latest sentence (this one up to
+        `pos`, then up to SUBJECT_SENTENCES before it) that has one, where the subject is the
+        actor just before the sentence's first speech verb, else its first person (for "it",
+        its first actor that is not a person). The nearest name is often an object ("...sent a
+        message of support for X. “…,” he wrote.")."""
+        i = bisect.bisect_right(self.sentences.starts, pos) - 1
+        for k in range(i, max(-1, i - SUBJECT_SENTENCES - 1), -1):
+            start = self.sentences.spans[k][0] if k >= 0 else 0
+            end = min(pos, self.sentences.spans[k][1]) if k >= 0 else pos
+            found = [
+                (s, e, a)
+                for s, e, a in self.mentions.within(start, end)
+                if (a.type == "person" if people else a.type not in ("person", "country"))
+            ]
+            if not found:
+                continue
+            verb = _SPEECH_VERB.search(self.text, start, end)
+            if verb is not None:
+                before = [f for f in found if f[1] <= verb.start()]
+                if before:
+                    return before[-1][2]
+            return found[0][2]
+        return None
 
     def titled(self, actor_id: str, pos: int) -> tuple[int, Actor] | None:
         """The person mentioned last before `pos` whose title names `actor_id` ("the Ukrainian
@@ -252,10 +240,10 @@ def _attribute(quote: Quote, context: _Context, s_start: int, s_end: int) -> Non
 
 def _speaker(quote: Quote, context: _Context, m: re.Match) -> bool:
     """Fill the quote's speaker from a matched attribution; False when it names nobody."""
-    name = next((n for n in ("who1", "who2", "who3") if m.groupdict().get(n)), None)
+    name = next((n for n in ("who1", "who2", "who3", "who4") if m.groupdict().get(n)), None)
     if name is None:
         return False
-    cue = next((m.group(c) for c in ("cue1", "cue2") if m.groupdict().get(c)), None) or "according to"
+    cue = next((m.group(c) for c in ("cue1", "cue2", "cue4") if m.groupdict().get(c)), None) or "according to"
     who_start, who_end = m.start(name), m.end(name)
     who = context.text[who_start:who_end].strip()
     words = who.lower().split()
@@ -285,6 +273,8 @@ def _speaker(quote: Quote, context: _Context, m: re.Match) -> bool:
 def _noun_phrase(who: str) -> bool:
     """False for words that cannot name a speaker ("rejected what it")."""
     words = who.split()
+    if len(words) == 1 and words[0].lower() in PRONOUNS:
+        return True  # "it said": a pronoun alone names a speaker; "what it called" does not
     if any(w.lower() in _NOT_A_SPEAKER for w in words):
         return False
     return not (words[0].islower() and words[0].endswith(("ed", "ing")))
@@ -306,11 +296,13 @@ def _modifies(context: _Context, start: int, end: int) -> bool:
 def _antecedent(words: list[str], context: _Context, inside, pos: int) -> Actor | None:
     """The person a pronoun or a role stands for: the most recent person named before, or for a
     role with a country ("the Ukrainian minister") the most recent person titled with it."""
+    if words[-1] in PRONOUNS:
+        return context.subject_before(pos, people=words[-1] != "it")
     last = next(context.people.ending_by(pos), None)
     if last is None:
         return None
     countries = {a.id for a in inside if a.type != "person"}
-    if words[-1] in PRONOUNS or not countries:
+    if not countries:
         return last[2]
     titled = [t for t in (context.titled(c, pos) for c in countries) if t is not None]
     return max(titled, key=lambda t: t[0])[1] if titled else None

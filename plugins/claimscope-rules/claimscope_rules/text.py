@@ -8,53 +8,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from claimscope_rules.lexicon import ABBREVIATIONS
+
 T = TypeVar("T")
 
 # Words, with inner hyphens ("Kim Jong-un", "high-ranking") and dotted abbreviations ("U.S.").
 TOKEN = re.compile(r"[A-Za-z](?:\.[A-Za-z])+\.?|\w+(?:-\w+)*")
 
-# Words after which a period does not end a sentence: titles, month abbreviations, initials.
-ABBREVIATIONS = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "gen",
-    "lt",
-    "col",
-    "maj",
-    "capt",
-    "adm",
-    "sgt",
-    "rep",
-    "sen",
-    "gov",
-    "st",
-    "jr",
-    "sr",
-    "no",
-    "vs",
-    "etc",
-    "inc",
-    "corp",
-    "co",
-    "ltd",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "approx",
-}
-# A run of marks is tried once, from its start (not again from each mark inside it).
 _SENTENCE_END = re.compile(r"(?<![.!?])[.!?]++[\"”’')\]]*+(?=\s|$)|\n+")
 _WORD_BEFORE_PERIOD = re.compile(r"([\w.]+)\.$")
 
@@ -137,49 +97,3 @@ class Spans(Generic[T]):
         """The last span starting at or before `pos` that still covers it (for non-overlapping spans)."""
         i = bisect.bisect_right(self.starts, pos) - 1
         return self.spans[i] if i >= 0 and pos < self.spans[i][1] else None
-
-
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-    "dozen": 12,
-}
-SCALES = {
-    "hundred": 1e2,
-    "thousand": 1e3,
-    "million": 1e6,
-    "billion": 1e9,
-    "trillion": 1e12,
-    "k": 1e3,
-    "m": 1e6,
-    "mn": 1e6,
-    "bn": 1e9,
-    "b": 1e9,
-    "tn": 1e12,
-}

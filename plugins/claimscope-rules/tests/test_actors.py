@@ -96,9 +96,40 @@ def test_an_organisation_defined_with_its_acronym(extract):
     assert found["harbour-workers-union"].name == "Harbour Workers Union"
 
 
-def test_a_country_institution_is_not_a_new_organisation(extract):
-    found = actors(extract("The Foreign Ministry and the Polish Border Guard said nothing."))
-    assert set(found) == {"poland"}
+def test_an_institution_every_country_has_is_that_country_s(extract):
+    found = actors(
+        extract("Poland closed a crossing. The Foreign Ministry and the Polish Border Guard said nothing.")
+    )
+    assert found["poland-border-guard"].name == "Border Guard of Poland"
+    assert [m.text for m in found["poland-ministry-of-foreign-affairs"].mentions] == ["Foreign Ministry"]
+    assert [m.text for m in found["poland"].mentions] == ["Poland"]
+
+
+def test_a_ministry_is_one_actor_whatever_its_word_order(extract):
+    first = actors(extract("Chile’s Defence Ministry said the drill was over."))
+    second = actors(extract("The Chilean Ministry of Defence denied it."))
+    assert "chile-ministry-of-defence" in first and "chile-ministry-of-defence" in second
+    assert [m.text for m in first["chile"].mentions] == ["Chile"]
+
+
+def test_a_lowercase_ministry_belongs_to_the_country_the_article_is_about(extract):
+    text = "Peru reported floods. Peru sent troops, and the interior ministry said roads were shut."
+    assert [m.text for m in actors(extract(text))["peru-ministry-of-interior"].mentions] == [
+        "interior ministry"
+    ]
+
+
+def test_an_agency_named_with_its_country_keeps_its_own_name(extract):
+    text = "The U.S. Federal Aviation Administration grounded the jets."
+    found = actors(extract(text))
+    assert found["federal-aviation-administration"].type == "organization"
+    assert "united-states" not in found
+
+
+def test_a_demonym_shared_with_a_territory_means_the_country(extract):
+    found = actors(extract("Indian troops and American officials met French envoys."))
+    assert {"india", "united-states", "france"} <= set(found)
+    assert len(found) == 3
 
 
 def test_a_name_with_a_joined_particle(extract):

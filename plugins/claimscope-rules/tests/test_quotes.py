@@ -74,10 +74,16 @@ def test_a_characterising_verb_gives_the_subject_a_short_partial_quote(extract):
     assert got == [("pure fiction,", "russia", "Russia", "Kremlin", "dismissed")]
 
 
-def test_an_institution_an_actor_only_qualifies_is_kept_as_written(extract):
+def test_a_ministry_of_a_country_speaks_as_that_ministry(extract):
     got = quotes(extract("The Polish Ministry of Finance said on Monday that growth was “slowing sharply”."))
     assert got == [
-        ("slowing sharply", None, "Polish Ministry of Finance", "Polish Ministry of Finance", "said")
+        (
+            "slowing sharply",
+            "poland-ministry-of-finance",
+            "Ministry of Finance of Poland",
+            "Polish Ministry of Finance",
+            "said",
+        )
     ]
 
 
@@ -151,3 +157,19 @@ def test_quote_spans_spell_the_text_in_order_and_groups_never_go_back(extract, t
         assert quote.speaker_id is None or quote.speaker_name is not None
     assert [q.group for q in found] == sorted(q.group for q in found)
     assert all(a.end <= b.start for a, b in pairwise(found))
+
+
+def test_a_pronoun_stands_for_the_subject_of_the_sentence_before_not_the_nearest_name(extract):
+    text = "Senator Maria Lopez sent a note of thanks to Governor Tomas Berg. “Keep going,” she wrote."
+    assert quotes(extract(text))[0][1:3] == ("maria-lopez", "Maria Lopez")
+
+
+def test_it_stands_for_the_institution_that_spoke_last(extract):
+    text = "The Nordic Shipping Council said the port was shut. “No ships will sail today,” it said in a statement."
+    got = quotes(extract(text))
+    assert got[0][1:4] == ("nordic-shipping-council", "Nordic Shipping Council", "it")
+
+
+def test_a_speaker_with_an_apposition_before_the_verb(extract):
+    text = "“We counted every single vote,” Ana Costa, the party’s treasurer, told reporters."
+    assert quotes(extract(text))[0][1:3] == ("ana-costa", "Ana Costa")

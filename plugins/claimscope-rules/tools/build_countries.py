@@ -111,6 +111,34 @@ OVERRIDES = {
 }
 
 
+# A demonym or capital several entries share means the one country newsrooms mean by it;
+# shared forms missing here mean none of them ("Channel Islander").
+SHARED_FORM_OWNERS = {
+    "American": "United States",
+    "Chinese": "China",
+    "French": "France",
+    "Indian": "India",
+    "Norwegian": "Norway",
+    "Dominican": "Dominican Republic",
+    "Congolese": "Democratic Republic of the Congo",
+    "Belgrade": "Serbia",
+}
+
+
+def dedupe_forms(entries: list[dict]) -> None:
+    """Keep each demonym and metonym on one entry only (else "Indian" could be any of them)."""
+    owners: dict[str, set[str]] = {}
+    for entry in entries:
+        for kind in ("demonyms", "metonyms"):
+            for form in entry[kind]:
+                owners.setdefault(form, set()).add(entry["name"])
+    for entry in entries:
+        for kind in ("demonyms", "metonyms"):
+            entry[kind] = [
+                f for f in entry[kind] if len(owners[f]) == 1 or SHARED_FORM_OWNERS.get(f) == entry["name"]
+            ]
+
+
 def latin_name(form: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z][A-Za-z .'-]+", form)) and "," not in form
 
@@ -136,6 +164,7 @@ def main() -> None:
                 "metonyms": metonyms + extra.get("metonyms", []),
             }
         )
+    dedupe_forms(entries)
     others = [e for e in json.loads(OUT.read_text(encoding="utf-8")) if e["type"] != "country"]
     OUT.write_text(json.dumps(entries + others, indent=1, ensure_ascii=False) + "\n")
     print(f"wrote {len(entries)} countries to {OUT}")
