@@ -38,9 +38,9 @@ def main() -> None:
     print(f"floor (one compiled regex pass): {floor:8.2f} MB/s")
     for label, names in [
         ("actors+dates+figures", {"rules.actors", "rules.dates", "rules.figures"}),
-        ("all five extractors", None),
+        ("all five rules", {"rules.actors", "rules.dates", "rules.figures", "rules.quotes", "rules.claims"}),
     ]:
-        chosen = [r for r in plugins.extractors if names is None or r.name in names]
+        chosen = [r for r in plugins.extractors if r.name in names]  # other plugins (spaCy) left out
         pipeline = Pipeline(chosen, plugins.gazetteer, timeout_ms=600_000)
         rate = throughput(articles, lambda text, p=pipeline: p.run(DocumentIn(id="b", text=text)))
         pipeline.close()
