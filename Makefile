@@ -39,6 +39,7 @@ openapi: install
 bench: install
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/search_http.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/outbox.py
 
