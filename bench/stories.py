@@ -1,11 +1,11 @@
 """What stories cost on the ingest path: the same synthetic documents ingested with stories off
 (the floor) and on, in the same run.
 
-1. Ingest: `Claimscope.ingest` (extraction, store, embedded index), N documents from
-   bench/corpus.py (seeded RNG), each run in a fresh data directory.
+1. Ingest: `Claimscope.ingest` (extraction, store, the embedded SQLite index), N documents
+   from bench/corpus.py (seeded RNG), each run in a fresh data directory.
 2. Writes only: the documents extracted in step 1 stored again (`SQLiteStore.save_document`
-   with the embedded index), without extraction, which is most of the time in step 1: a
-   harsher ratio, since what stories add is all in the write.
+   with the SQLite index), without extraction, which is most of the time in step 1: a harsher
+   ratio, since what stories add is all in the write.
 
 Run: `python bench/stories.py [--docs 10000]`.
 """
@@ -53,7 +53,7 @@ class Clock:
 
 
 def ingest(docs: list[DocumentIn], data: Path, stories: bool) -> tuple[tuple[float, float], list[Document]]:
-    core = Claimscope.open(load_settings({}, data_dir=str(data), stories=stories))
+    core = Claimscope.open(load_settings({}, data_dir=str(data), stories=stories, index_backend="sqlite"))
     try:
         clock = Clock()
         stored = [core.ingest(doc)[0] for doc in docs]
