@@ -74,3 +74,17 @@ class IndexUnavailable(ClaimscopeError):
 
     status = 503
     title = "Service unavailable"
+
+
+class StorageFull(ClaimscopeError):
+    """The disk holding the data directory has no room: nothing of the request was stored."""
+
+    status = 507
+    title = "Insufficient storage"
+
+
+class StorageUnavailable(ClaimscopeError):
+    """The data directory cannot be written (read-only, missing, I/O error)."""
+
+    status = 503
+    title = "Storage unavailable"

@@ -54,6 +54,15 @@ def test_ingest_with_bad_setting_is_one_line(tmp_path):
     assert result.output.strip().count("\n") == 0 and "CLAIMSCOPE_INDEX_BACKEND" in result.output
 
 
+def test_unwritable_data_directory_is_one_line_naming_it(tmp_path):
+    (tmp_path / "file").write_text("not a directory")
+    data = tmp_path / "file" / "data"
+    for command in (["serve"], ["ingest", str(tmp_path / "file")], ["reindex"]):
+        result = CliRunner().invoke(cli, [*command, "--data-dir", str(data)])
+        assert result.exit_code == 1, result.output
+        assert result.output.strip().count("\n") == 0 and str(data) in result.output, result.output
+
+
 def test_serve_refuses_public_address_without_keys():
     result = run("serve", "--host", "0.0.0.0")
     assert result.exit_code == 1

@@ -18,11 +18,15 @@ async def health() -> dict[str, str]:
 
 @get("/ready", operation_id="getReadiness", sync_to_thread=True, tags=["operations"])
 def ready(core: Core) -> Response[dict[str, Any]]:
-    """The store and the index answer; `index.lag` counts writes not yet in the index. 503 when not ready."""
+    """The store and the index answer; `index.lag` counts writes not yet in the index. 503 when not
+    ready, also while writes fail for a full disk (until one succeeds or the disk has room)."""
     checks: dict[str, Any] = {}
     try:
         core.store.ping()
         checks["store"] = {"ok": True, "documents": core.store.count_documents()}
+        # room for a body at the limit with its extraction and index rows
+        if failing := core.store.writable(room=2 * core.settings.max_body_bytes):
+            checks["store"].update(ok=False, error=failing)
     except Exception as exc:  # report, don't crash: this endpoint exists to say what is wrong
         checks["store"] = {"ok": False, "error": str(exc)}
     try:

@@ -164,6 +164,8 @@ def document_problems(schema: OpenAPI) -> None:
                 codes.add(404)
             if operation.request_body is not None:
                 codes |= {409, 413, 415}
+            if operation.request_body is not None or method == "delete":
+                codes |= {503, 507}  # the data directory cannot be written / its disk is full
             responses = operation.responses or {}
             codes |= {int(code) for code in responses if str(code).startswith(("4", "5"))}
             for code in sorted(codes):

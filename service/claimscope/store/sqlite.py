@@ -8,6 +8,7 @@ thread and never wait for writers (WAL).
 from __future__ import annotations
 
 import base64
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 import msgspec
 
 from claimscope.actors import Gazetteer, canonicalize, normalize_name
-from claimscope.errors import Conflict, InvalidInput
+from claimscope.errors import Conflict, InvalidInput, StorageFull, StorageUnavailable
 from claimscope.index.base import SearchIndex
 from claimscope.index.items import story_item
 from claimscope.models import Actor, Document, DocumentSummary
@@ -53,17 +54,24 @@ class SQLiteStore:
         stories: Stories | None = None,
     ) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.index = index
         self.stories = stories
         self.gazetteer = gazetteer or Gazetteer()
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
-        with self.transaction() as conn:
-            migrate(conn)
-            if index is not None:
-                index.setup(conn, self.connection)
+        self.write_failure: StorageFull | None = None  # the last write found the disk full
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.transaction() as conn:
+                migrate(conn)
+                if index is not None:
+                    index.setup(conn, self.connection)
+        except (OSError, StorageFull, StorageUnavailable) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc.__context__ or exc)
+            raise StorageUnavailable(
+                f"cannot write the data directory {self.path.parent}: {reason}"
+            ) from None
 
     # -- connections -------------------------------------------------------------------
 
@@ -82,15 +90,47 @@ class SQLiteStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self.connection()
+        """One write transaction under the write lock. A disk that is full or cannot be written
+        raises StorageFull / StorageUnavailable naming the cause; nothing of it is stored."""
         with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+                conn = self.connection()
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:  # SQLite may have rolled back itself (SQLITE_FULL, IOERR)
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                if storage := self._storage_error(exc):
+                    raise storage from exc
                 raise
-            conn.execute("COMMIT")
+            self.write_failure = None
+
+    def _storage_error(self, exc: sqlite3.Error) -> StorageFull | StorageUnavailable | None:
+        """The domain error for a failure of the disk rather than of the request, or None."""
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
+        where = self.path.parent
+        if code == sqlite3.SQLITE_FULL:
+            full = StorageFull(f"the disk holding {where} is full (SQLite: {exc}); nothing was stored")
+            self.write_failure = full
+            return full
+        if code in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
+            return StorageUnavailable(f"the data directory {where} cannot be written (SQLite: {exc})")
+        return None
+
+    def writable(self, room: int) -> str | None:
+        """Why writes fail now, or None. After a write found the disk full, writes count as
+        failing until one succeeds or the disk has `room` bytes free again."""
+        if self.write_failure is None:
+            return None
+        stats = os.statvfs(self.path.parent)
+        if stats.f_bavail * stats.f_frsize >= room:
+            self.write_failure = None
+            return None
+        return self.write_failure.detail
 
     def close(self) -> None:
         for conn in self._connections:
