@@ -66,16 +66,18 @@ def serve(host: str | None, port: int | None, data_dir: str | None, insecure: bo
     import uvicorn
 
     from claimscope.app import create_app
+    from claimscope.serving import ensure_file_limit, uvicorn_options
 
     settings = settings_from(data_dir, host=host, port=port)
     if not _is_loopback(settings.host) and not settings.auth_enabled and not insecure:
         raise click.ClickException(
             f"refusing to serve on {settings.host} without API keys: set CLAIMSCOPE_API_KEYS, or pass --insecure"
         )
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, settings.log_repeat_limit)
     app = create_app(settings)
     # uvicorn finishes in-flight requests on SIGTERM/SIGINT, then the app's on_shutdown closes
     # the core (flushing the index outbox); our middleware writes the access log.
+    ensure_file_limit(settings.max_connections)
     uvicorn.run(
         app,
         host=settings.host,
@@ -83,6 +85,7 @@ def serve(host: str | None, port: int | None, data_dir: str | None, insecure: bo
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        **uvicorn_options(settings),
     )
 
 
@@ -462,7 +465,7 @@ def worker(data_dir: str | None) -> None:
     Several workers on one database are safe: one at a time holds the outbox's lease.
     """
     settings = settings_from(data_dir)
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, settings.log_repeat_limit)
     core = Claimscope.open(settings)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())

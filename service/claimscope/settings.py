@@ -15,6 +15,7 @@ from msgspec import Meta, Struct, field, inspect
 PREFIX = "CLAIMSCOPE_"
 Port = Annotated[int, Meta(ge=0, le=65535)]
 Positive = Annotated[int, Meta(gt=0)]
+Seconds = Annotated[float, Meta(gt=0, le=3600)]
 
 
 class SettingsError(ValueError):
@@ -55,6 +56,13 @@ class Settings(Struct, kw_only=True, forbid_unknown_fields=True):
     keep_html: bool = False  # store the page's HTML beside the extracted text
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_json: bool = True
+    log_repeat_limit: Positive = 20  # identical log lines per minute; more are counted, not written
+    # `claimscope serve`: connections beyond the cap get 503; request headers must be in within
+    # the deadline (see serving.py)
+    max_connections: Positive = 512
+    backlog: Positive = 2048
+    header_timeout_s: Seconds = 10.0
+    keep_alive_timeout_s: Seconds = 5.0
     # Not read from a variable of their own. `plugin_env` holds the CLAIMSCOPE_* variables that
     # are not the service's; `plugins` what they become once plugins declare them
     # (`register_settings`): {prefix: the plugin's settings Struct}.
