@@ -13,7 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from claimscope import __version__
 from claimscope.api import actors, claims, documents, extractors, health, search, stories
 from claimscope.api.auth import KeyChecker, read_only_notice
-from claimscope.api.problems import EXCEPTION_HANDLERS, document_problems
+from claimscope.api.problems import document_problems, problem_details
 from claimscope.core import Claimscope
 from claimscope.ingest.fetch import Fetcher
 from claimscope.metrics import Metrics, request_middleware
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
             "fetcher": Provide(lambda: fetcher, use_cache=True, sync_to_thread=False),
         },
         guards=[keys.guard] if settings.auth_enabled else [],
-        exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[problem_details()],
         cors_config=CORSConfig(allow_origins=settings.cors_origins) if settings.cors_origins else None,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),

@@ -1,5 +1,13 @@
 """Prometheus metrics, one registry per app (nothing global), and the request middleware:
-request id (X-Request-ID in and out), access log line, request counters."""
+request id (X-Request-ID in and out), access log line, request counters.
+
+Kept by hand rather than Litestar's PrometheusConfig/PrometheusController, which cannot do
+this job: its middleware keeps its metrics in a class-level dict registered in
+prometheus_client's global REGISTRY (every app in a process shares and double-counts them, and
+the controller serves that global registry), it runs as route middleware so unknown paths
+are never counted, it labels with the raw path unless grouped, and it has no extractor or
+index-lag metrics.
+"""
 
 from __future__ import annotations
 

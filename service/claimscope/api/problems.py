@@ -1,9 +1,18 @@
-"""One mechanism for errors: every exception becomes an RFC 9457 problem+json response."""
+"""One mechanism for errors: every exception becomes an RFC 9457 problem+json response.
+
+Litestar's ProblemDetailsPlugin renders them: each exception kind below is converted into a
+:class:`Problem` (its ProblemDetailsException), which makes the response. Kept here, because
+the plugin cannot do it: a problem names its request (`instance`, `request_id`, which the
+plugin's converters never see), every problem has a title (the plugin's HTTPException
+conversion puts the detail there), decode errors name the field at fault, and the OpenAPI
+document declares the problems each operation can answer (`document_problems`).
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -18,7 +27,11 @@ from litestar.openapi.spec import (
     Reference,
     Schema,
 )
-from litestar.types import ExceptionHandlersMap
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
 
 from claimscope.errors import ClaimscopeError
 
@@ -26,100 +39,113 @@ PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("claimscope.api")
 
 
-def problem(
-    request: Request,
-    status: int,
-    detail: str,
-    title: str | None = None,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> Response:
-    body = {
-        "type": "about:blank",
-        "title": title or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-        **extra,
-    }
-    request_id = request.scope.get("state", {}).get("request_id")
-    if request_id:
-        body["request_id"] = request_id
-    if status == 401:
-        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
-    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+class Problem(ProblemDetailsException):
+    """A problem with a title always, that names the request it answers when rendered."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        if status == 401:
+            headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
+        super().__init__(
+            detail=detail,
+            status_code=status,
+            title=title or HTTPStatus(status).phrase,
+            type_="about:blank",
+            headers=headers,
+            extra=extra,
+        )
+
+    def to_response(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        self.instance = request.url.path
+        request_id = request.scope.get("state", {}).get("request_id")
+        if request_id and isinstance(self.extra, dict):
+            self.extra = {**self.extra, "request_id": request_id}
+        elif request_id:
+            self.extra = {"request_id": request_id}
+        return super().to_response(request)
 
 
-def claimscope_error(request: Request, exc: ClaimscopeError) -> Response:
-    return problem(request, exc.status, exc.detail, exc.title, **exc.extra)
+def _domain(exc: ClaimscopeError) -> Problem:
+    return Problem(exc.status, exc.detail, exc.title, **exc.extra)
 
 
-def validation_error(request: Request, exc: ValidationException) -> Response:
+def _invalid(exc: ValidationException) -> Problem:
     errors = (
-        [_field_error(e) for e in exc.extra or [] if isinstance(e, dict)]
-        if isinstance(exc.extra, list)
-        else []
+        [_field_error(e) for e in exc.extra if isinstance(e, dict)] if isinstance(exc.extra, list) else []
     )
-    if errors:
-        detail = "; ".join(f"`{e['field']}`: {e['message']}" if e["field"] else e["message"] for e in errors)
-    else:
-        detail = _clean(exc.detail)
-    return problem(request, 400, detail, "Invalid request", errors=errors)
+    if not errors:
+        return Problem(400, exc.detail, "Invalid request")
+    detail = "; ".join(f"`{e['field']}`: {e['message']}" if e["field"] else e["message"] for e in errors)
+    return Problem(400, detail, "Invalid request", errors=errors)
 
 
-def http_error(request: Request, exc: HTTPException) -> Response:
-    status = exc.status_code
-    detail = _clean(exc.detail)
-    if status == 413:
+def _http(exc: HTTPException) -> Problem:
+    detail = exc.detail
+    if exc.status_code == 413:
         detail = "the request body is larger than this service accepts"
     elif isinstance(exc.__cause__, SerializationException) and not detail.startswith("JSON"):
         detail = f"JSON is malformed: {detail}"
-    return problem(request, status, detail, headers=dict(exc.headers or {}))
+    return Problem(exc.status_code, detail, headers=dict(exc.headers or {}))
 
 
-def too_deep(request: Request, exc: RecursionError) -> Response:
-    return problem(request, 400, "JSON is nested too deeply")
+def _too_deep(exc: RecursionError) -> Problem:
+    return Problem(400, "JSON is nested too deeply")
 
 
-def undecodable_body(request: Request, exc: UnicodeDecodeError) -> Response:
-    return problem(
-        request, 400, f"JSON is malformed: the body is not valid UTF-8 ({exc.reason} at byte {exc.start})"
-    )
+def _undecodable(exc: UnicodeDecodeError) -> Problem:
+    return Problem(400, f"JSON is malformed: the body is not valid UTF-8 ({exc.reason} at byte {exc.start})")
 
 
-def unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(request, 500, "an unexpected error occurred; it has been logged")
+def _unexpected(exc: Exception) -> Problem:
+    log.error("unhandled error", exc_info=exc)  # the log line carries the request id
+    return Problem(500, "an unexpected error occurred; it has been logged")
 
 
+# msgspec names a missing or unknown field only in its message (it has no structured path:
+# msgspec issue #264) and Litestar passes the parent's key ("data" for the body) along.
 _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
-_FRIENDLY = {
+_FRIENDLY = {  # constrained fields whose schema message (a regex) would mean little to a client
     "published_at": "expected an ISO 8601 date or date-time, such as 2024-10-23 or 2024-10-23T08:00:00Z",
     "id": "an id is 1-200 characters, each a letter, a digit or one of . _ : -",
+    "document_id": "an id is 1-200 characters, each a letter, a digit or one of . _ : -",
 }
 
 
 def _field_error(error: dict[str, Any]) -> dict[str, Any]:
-    """{field, message} from one of Litestar's decode errors, naming the body field itself."""
+    """{field, message, source} from one of Litestar's structured decode errors."""
     message = str(error.get("message", "invalid value"))
-    if message == "'data'":  # Litestar's KeyError text when there is no body at all
-        message = "the request body is empty; send a JSON object"
-    message, _, path = message.partition(" - at `")
-    field = path.rstrip("`").removeprefix("$").lstrip(".") or str(error.get("key") or "")
+    field = str(error.get("key") or "")
     if field == "data" and error.get("source") == "body":
         field = ""  # Litestar names the whole body "data"
-    named = _NAMED_FIELD.search(message)
-    if named:
+        if message == "'data'":  # Litestar's KeyError when there is no body at all
+            message = "the request body is empty; send a JSON object"
+    if named := _NAMED_FIELD.search(message):
         field = ".".join(x for x in (field, named.group(1)) if x)
-    leaf = field.rsplit(".", 1)[-1]
-    if "matching regex" in message and leaf in _FRIENDLY:
-        message = _FRIENDLY[leaf]
+    elif field.rsplit(".", 1)[-1] in _FRIENDLY:
+        message = _FRIENDLY[field.rsplit(".", 1)[-1]]
     return {"field": field or None, "message": message, "source": error.get("source")}
 
 
-def _clean(detail: str) -> str:
-    # Litestar prefixes decode errors with the handler; the client needs the reason.
-    return detail.split(": ", 1)[-1] if detail.startswith("Validation failed for") else detail
+CONVERTERS: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
+    ClaimscopeError: _domain,
+    ValidationException: _invalid,
+    HTTPException: _http,
+    UnicodeDecodeError: _undecodable,
+    RecursionError: _too_deep,
+    Exception: _unexpected,
+}
+# every kind the app answers with a problem
+PROBLEM_KINDS: tuple[type[Exception], ...] = (ProblemDetailsException, *CONVERTERS)
+
+
+def problem_details() -> ProblemDetailsPlugin:
+    return ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map=CONVERTERS))
 
 
 PROBLEM_SCHEMA = Schema(
@@ -175,13 +201,3 @@ def document_problems(schema: OpenAPI) -> None:
                     description=description, content={PROBLEM_JSON: OpenAPIMediaType(schema=ref)}
                 )
             operation.responses = responses
-
-
-EXCEPTION_HANDLERS: ExceptionHandlersMap = {
-    ClaimscopeError: claimscope_error,
-    ValidationException: validation_error,
-    HTTPException: http_error,
-    UnicodeDecodeError: undecodable_body,
-    RecursionError: too_deep,
-    Exception: unexpected_error,
-}

@@ -26,7 +26,7 @@ from litestar.template.config import TemplateConfig
 from claimscope.api.actors import summaries
 from claimscope.api.auth import KeyChecker
 from claimscope.api.deps import Core
-from claimscope.api.problems import EXCEPTION_HANDLERS
+from claimscope.api.problems import PROBLEM_KINDS
 from claimscope.core import Claimscope
 from claimscope.errors import ClaimscopeError, NotFound
 from claimscope.models import (
@@ -307,7 +307,7 @@ def ui_router(keys: KeyChecker) -> Router:
         route_handlers=[pages, *login_routes(keys), static],
         include_in_schema=False,
         # every kind the app maps to problem+json, so that these more specific entries win here
-        exception_handlers={kind: error_page for kind in EXCEPTION_HANDLERS},
+        exception_handlers={kind: error_page for kind in PROBLEM_KINDS},
     )
 
 
