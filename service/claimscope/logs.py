@@ -1,10 +1,11 @@
 """Structured logs: one JSON object per line, carrying the id of the request being served.
 
-Litestar's LoggingConfig does the plumbing (dictConfig, and a queue handler whose listener
-thread writes the lines, so a slow stderr never stalls the event loop). Kept here, because
-neither the standard library nor Litestar has them: the JSON formatter that adds the request
-id from the context, and a filter that stops one message repeated in a burst (a flood of
-refused or malformed connections) from filling the disk.
+Litestar's LoggingConfig does the plumbing (dictConfig of every logger). Not its queue
+handler: uvicorn ends the process by re-raising SIGTERM, so lines still queued at exit (the
+shutdown's own) would be lost. Kept here, because neither the standard library nor Litestar
+has them: the JSON formatter that adds the request id from the context, and a filter that
+stops one message repeated in a burst (a flood of refused or malformed connections) from
+filling the disk.
 """
 
 from __future__ import annotations
@@ -78,19 +79,16 @@ class RepeatFilter(logging.Filter):
 
 
 def logging_config(level: str = "info", as_json: bool = True, repeat_limit: int = 20) -> LoggingConfig:
-    """Every logger (claimscope's, uvicorn's, plugins') to stderr in one format, through a queue."""
+    """Every logger (claimscope's, uvicorn's, plugins') to stderr in one format."""
     text = {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     return LoggingConfig(
         formatters={"standard": {"()": JsonFormatter} if as_json else text},
         filters={"repeats": {"()": RepeatFilter, "limit": repeat_limit}},
         handlers={
-            "queue_listener": {
-                "class": "litestar.logging.standard.QueueListenerHandler",
-                "formatter": "standard",
-                "filters": ["repeats"],
-            }
+            "console": {"class": "logging.StreamHandler", "formatter": "standard", "filters": ["repeats"]},
+            "queue_listener": {"class": "logging.NullHandler"},  # Litestar's default, unused (see above)
         },
-        root={"handlers": ["queue_listener"], "level": level.upper()},
+        root={"handlers": ["console"], "level": level.upper()},
         loggers={
             name: {"level": level.upper(), "handlers": [], "propagate": True}
             for name in ("litestar", "uvicorn", "uvicorn.error", "uvicorn.access")
