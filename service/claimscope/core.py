@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from claimscope.answers import Answers
-from claimscope.errors import InvalidInput, NotFound
+from claimscope.errors import InvalidInput, NotFound, StorageUnavailable
 from claimscope.index.base import SearchIndex
 from claimscope.index.factory import build_index
 from claimscope.index.items import IndexItem, story_item
@@ -94,7 +94,12 @@ class Claimscope:
     ) -> Claimscope:
         plugins = load_plugins(entry_points=entry_points, extra=extra_plugins)
         settings = plugins.configure(settings)
-        index = index if index is not None else build_index(settings)
+        try:
+            index = index if index is not None else build_index(settings)
+        except OSError as exc:  # an index under the data directory (tantivy) that cannot be made
+            raise StorageUnavailable(
+                f"cannot write the data directory {settings.data_dir}: {exc.strerror}"
+            ) from None
         stories = Stories() if settings.stories else None
         store = SQLiteStore(settings.db_path, index=index, gazetteer=plugins.gazetteer, stories=stories)
         core = cls(settings, plugins, store, index)
