@@ -162,6 +162,7 @@ def canonicalize(extraction: Extraction, table: ActorTable, gazetteer: Gazetteer
     """
     renamed: dict[str, str] = {}
     merged: dict[str, Actor] = {}
+    changed: set[str] = set()  # new actors, and stored ones that learn a form: written back
     for actor in extraction.actors:
         stored = table.get(actor.id)
         if stored is None and gazetteer.get(actor.id) is None:
@@ -182,11 +183,15 @@ def canonicalize(extraction: Extraction, table: ActorTable, gazetteer: Gazetteer
                 mentions=[],
             )
             merged[canonical_id] = into
-        merge_aliases(into, [actor.name, *actor.aliases, *(m.text for m in actor.mentions)])
+            if stored is None:
+                changed.add(canonical_id)
+        if merge_aliases(into, [actor.name, *actor.aliases, *(m.text for m in actor.mentions)]):
+            changed.add(canonical_id)
         into.mentions.extend(actor.mentions)
     for actor in merged.values():
         actor.mentions.sort(key=lambda m: m.start)
-        table.put(actor)
+        if actor.id in changed:
+            table.put(actor)
     extraction.actors = list(merged.values())
     _follow_renames(extraction, renamed)
 

@@ -1,4 +1,4 @@
-"""`claimscope serve | worker | ingest PATH... | extractors | openapi` (and search/stories/reindex)."""
+"""`claimscope serve | worker | ingest PATH... | extractors | reextract | openapi` (and search/stories/reindex)."""
 
 from __future__ import annotations
 
@@ -24,11 +24,12 @@ from claimscope.ingest.fetch import Fetcher, needs_fetch
 from claimscope.logs import configure_logging
 from claimscope.models import FILTERS, SORTS, DocumentIn, StoryFilters
 from claimscope.pipeline.manager import PluginError
-from claimscope.pipeline.runner import PipelineError
+from claimscope.pipeline.runner import PipelineError, select
 from claimscope.settings import Settings, SettingsError, load_settings
 from claimscope.stories.models import Story
 
 ARTICLE_SUFFIXES = {".txt", ".json", ".jsonl", ".html", ".htm"}
+INGEST_BATCH = 64  # articles extracted together
 _decode_article = msgspec.json.Decoder(DocumentIn).decode
 
 
@@ -141,6 +142,18 @@ def ingest(paths: tuple[Path, ...], urls_file: TextIO | None, data_dir: str | No
         except ClaimscopeError as exc:
             failures.append(f"{label}: {exc}")
 
+    pending: list[tuple[str, DocumentIn]] = []
+
+    def flush() -> None:
+        """Extract the pending articles together (every worker busy), then count each outcome."""
+        results = core.ingest_many([article for _, article in pending], replace=replace)
+        for (label, _), result in zip(pending, results, strict=True):
+            if isinstance(result, ClaimscopeError):
+                failures.append(f"{label}: {result}")
+            else:
+                counts["created" if result[1] else "unchanged"] += 1
+        pending.clear()
+
     try:
         with click.progressbar(
             files,
@@ -155,9 +168,12 @@ def ingest(paths: tuple[Path, ...], urls_file: TextIO | None, data_dir: str | No
                         if needs_fetch(article):
                             to_fetch.append((f"{path}: {article.url}", article))
                         else:
-                            store(str(path), article)
+                            pending.append((str(path), article))
+                            if len(pending) >= INGEST_BATCH:
+                                flush()
                 except (ValueError, UnicodeDecodeError, msgspec.ValidationError) as exc:
                     failures.append(f"{path}: {exc}")
+            flush()
         if to_fetch:
             anyio.run(_fetch_and_store, Fetcher(settings, enabled=True), to_fetch, store, failures.append)
         waiting = core.index.lag()
@@ -240,11 +256,16 @@ def _article(item: Any, where: str) -> DocumentIn:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
 @friendly_errors
-def extractors(as_json: bool) -> None:
-    """List installed extractors in the order they run."""
+def extractors(as_json: bool, data_dir: str | None) -> None:
+    """List installed extractors in the order they run, with their circuit breakers."""
+    settings = settings_from(data_dir)
     with tempfile.TemporaryDirectory() as tmp:
-        core = Claimscope.open(settings_from(tmp))
+        # The circuit breakers live in the database; without one, list from an empty one.
+        core = Claimscope.open(
+            settings if settings.db_path.exists() else msgspec.structs.replace(settings, data_dir=tmp)
+        )
         try:
             infos = core.extractor_infos()
         finally:
@@ -263,10 +284,33 @@ def extractors(as_json: bool) -> None:
             i.plugin,
             ",".join(i.produces),
             ",".join(i.requires) or "-",
+            i.circuit or "disabled",
         )
         for i in infos
     ]
-    click.echo(_table(("#", "name", "version", "plugin", "produces", "requires"), rows))
+    click.echo(_table(("#", "name", "version", "plugin", "produces", "requires", "circuit"), rows))
+
+
+@cli.command()
+@click.option(
+    "--extractor", "names", multiple=True, help="Only documents this extractor did not finish (repeatable)."
+)
+@click.option("--all", "everything", is_flag=True, help="Every stored document.")
+@click.option("--data-dir", help="Where the database lives (default ./data, or CLAIMSCOPE_DATA_DIR).")
+@friendly_errors
+def reextract(names: tuple[str, ...], everything: bool, data_dir: str | None) -> None:
+    """Extract again the documents stored while an extractor failed, timed out or was switched
+    off (or before it was installed), and store the results. Safe beside a running server."""
+    core = Claimscope.open(settings_from(data_dir))
+    try:
+        select(core.plugins.extractors, names, ())  # unknown names end here, before any work
+        with click.progressbar(
+            length=core.store.count_documents(), label="re-extracting", file=sys.stderr
+        ) as bar:
+            done, changed = core.reextract(extractors=list(names), everything=everything, progress=bar.update)
+    finally:
+        core.close()
+    click.echo(f"{done} re-extracted, {changed} changed meanwhile and left alone")
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

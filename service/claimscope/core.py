@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
+import msgspec
+
 from claimscope.answers import Answers
-from claimscope.errors import InvalidInput, NotFound, StorageUnavailable
+from claimscope.errors import ClaimscopeError, Conflict, InvalidInput, NotFound, StorageUnavailable
 from claimscope.index.base import SearchIndex
 from claimscope.index.factory import build_index
 from claimscope.index.items import IndexItem, story_item
@@ -21,6 +23,7 @@ from claimscope.ingest.article import with_article
 from claimscope.models import (
     Document,
     DocumentIn,
+    Extraction,
     ExtractorInfo,
     ExtractorRun,
     SearchFilters,
@@ -28,8 +31,11 @@ from claimscope.models import (
     SearchResult,
     parse_published_at,
 )
+from claimscope.pipeline.circuits import Circuits
 from claimscope.pipeline.manager import Plugins, load_plugins
-from claimscope.pipeline.runner import Pipeline, select
+from claimscope.pipeline.pool import WorkerPool
+from claimscope.pipeline.runner import Pipeline, order, outcome, select
+from claimscope.pipeline.worker import Spec
 from claimscope.query import build_query
 from claimscope.settings import Settings
 from claimscope.store.sqlite import SQLiteStore
@@ -70,15 +76,38 @@ def page_id(url: str) -> str:
 class Claimscope:
     """One service instance. Build it with :meth:`open`; close it when done."""
 
-    def __init__(self, settings: Settings, plugins: Plugins, store: SQLiteStore, index: SearchIndex) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        plugins: Plugins,
+        store: SQLiteStore,
+        index: SearchIndex,
+        *,
+        workers: Spec | None = None,
+    ) -> None:
         self.settings = settings
         self.plugins = plugins
         self.store = store
         self.index = index
-        enabled = select(plugins.extractors, settings.extractors_enabled, settings.extractors_disabled)
+        enabled = order(select(plugins.extractors, settings.extractors_enabled, settings.extractors_disabled))
         self.run_listeners: list[Callable[[ExtractorRun], None]] = []
+        circuits = Circuits(
+            {r.name: r.extractor.version for r in plugins.extractors},
+            threshold=settings.extractor_circuit_timeouts,
+            cooldown_s=settings.extractor_circuit_cooldown_ms / 1000,
+            known=store.circuits(),
+            on_change=store.save_circuit,
+        )
+        pool = None
+        if workers is not None and enabled:
+            pool = WorkerPool(workers, settings.extraction_workers, [r.name for r in enabled])
         self.pipeline = Pipeline(
-            enabled, plugins.gazetteer, timeout_ms=settings.extractor_timeout_ms, on_run=self._notify_run
+            enabled,
+            plugins.gazetteer,
+            timeout_ms=settings.extractor_timeout_ms,
+            on_run=self._notify_run,
+            pool=pool,
+            circuits=circuits,
         )
         self._index_worker: OutboxWorker | None = None
         self.answers = Answers()
@@ -92,8 +121,24 @@ class Claimscope:
         extra_plugins: Iterable[ModuleType | object] = (),
         index: SearchIndex | None = None,
     ) -> Claimscope:
+        """The service over `settings`, with the installed plugins (unless `entry_points` is
+        false) and `extra_plugins`.
+
+        Extraction runs in ``settings.extraction_workers`` worker processes, which load the
+        same plugins: the entry points, and extra plugins given as modules (by name). A plugin
+        given as an object cannot cross to another process, so with one the extractors run in
+        this process, as with ``extraction_workers=0``. The plugins' ``startup`` hook runs in
+        each process that runs extractors.
+        """
+        extra_plugins = list(extra_plugins)
         plugins = load_plugins(entry_points=entry_points, extra=extra_plugins)
         settings = plugins.configure(settings)
+        workers = None
+        if settings.extraction_workers > 0 and all(isinstance(p, ModuleType) for p in extra_plugins):
+            modules = tuple(p.__name__ for p in extra_plugins if isinstance(p, ModuleType))
+            # Workers read the plugins' settings themselves (their classes live in the plugins).
+            unbound = msgspec.structs.replace(settings, plugins={})
+            workers = Spec(settings=unbound, entry_points=entry_points, modules=modules)
         try:
             index = index if index is not None else build_index(settings)
         except OSError as exc:  # an index under the data directory (tantivy) that cannot be made
@@ -102,17 +147,19 @@ class Claimscope:
             ) from None
         stories = Stories() if settings.stories else None
         store = SQLiteStore(settings.db_path, index=index, gazetteer=plugins.gazetteer, stories=stories)
-        core = cls(settings, plugins, store, index)
-        try:
-            plugins.startup(settings)
-        except BaseException:
-            core.close()
-            raise
+        core = cls(settings, plugins, store, index, workers=workers)
+        if core.pipeline.pool is None:
+            try:
+                plugins.startup(settings)
+            except BaseException:
+                core.close()
+                raise
         return core
 
     def close(self) -> None:
         self.stop_index_worker()
-        self.plugins.shutdown()
+        if self.pipeline.pool is None:
+            self.plugins.shutdown()
         self.pipeline.close()
         self.index.close()
         self.store.close()
@@ -130,6 +177,44 @@ class Claimscope:
 
         Same id and same text returns the stored document without extracting again.
         """
+        article, page, stored = self._prepare(incoming, document_id)
+        if stored is not None:
+            return stored, False
+        return self._save(article, page, self.pipeline.run(article), replace=replace)
+
+    def ingest_many(
+        self, incoming: list[DocumentIn], *, replace: bool = False
+    ) -> list[tuple[Document, bool] | ClaimscopeError]:
+        """:meth:`ingest` for many documents: each ends as (document, created) or its error.
+
+        The documents are extracted together (spread over the workers, in one call to an
+        extractor's ``extract_many``), then stored one by one.
+        """
+        outcomes: list[tuple[Document, bool] | ClaimscopeError | None] = [None] * len(incoming)
+        todo: list[tuple[int, DocumentIn, str | None]] = []
+        for n, document in enumerate(incoming):
+            try:
+                article, page, stored = self._prepare(document, None)
+            except ClaimscopeError as exc:
+                outcomes[n] = exc
+                continue
+            if stored is not None:
+                outcomes[n] = (stored, False)
+            else:
+                todo.append((n, article, page))
+        extractions = self.pipeline.run_many([article for _, article, _ in todo])
+        for (n, article, page), extraction in zip(todo, extractions, strict=True):
+            try:
+                outcomes[n] = self._save(article, page, extraction, replace=replace)
+            except ClaimscopeError as exc:
+                outcomes[n] = exc
+        return [o for o in outcomes if o is not None]
+
+    def _prepare(
+        self, incoming: DocumentIn, document_id: str | None
+    ) -> tuple[DocumentIn, str | None, Document | None]:
+        """Check `incoming` and give it its id; returns (the article as extractors see it,
+        the page it came from, the stored document when that id already holds this text)."""
         html = incoming.html
         if html is not None:
             self.check_html(incoming)
@@ -143,31 +228,82 @@ class Claimscope:
         doc_id = document_id or incoming.id
         if doc_id is None:
             doc_id = page_id(incoming.url) if html is not None and incoming.url else default_id(incoming.text)
-        digest = content_hash(incoming.text)
-        if self.store.content_hash(doc_id) == digest:
-            stored = self.store.get_document(doc_id)
-            if stored is not None:
-                return stored, False
         incoming.id = doc_id
         incoming.html = None  # extractors read the text; the page stays out of their way
-        extraction = self.pipeline.run(incoming)
+        stored = None
+        if self.store.content_hash(doc_id) == content_hash(incoming.text):
+            stored = self.store.get_document(doc_id)
+        return incoming, html, stored
+
+    def _save(
+        self, article: DocumentIn, html: str | None, extraction: Extraction, *, replace: bool
+    ) -> tuple[Document, bool]:
         document = Document(
-            id=doc_id,
-            text=incoming.text,
-            content_hash=digest,
+            id=article.id or default_id(article.text),
+            text=article.text,
+            content_hash=content_hash(article.text),
             ingested_at=dt.datetime.now(dt.UTC),
             extraction=extraction,
-            title=incoming.title,
-            url=incoming.url,
-            source=incoming.source,
-            published_at=incoming.published_at,
-            language=incoming.language,
-            metadata=incoming.metadata,
-            author=incoming.author,
+            title=article.title,
+            url=article.url,
+            source=article.source,
+            published_at=article.published_at,
+            language=article.language,
+            metadata=article.metadata,
+            author=article.author,
             html_hash=content_hash(html) if html is not None else None,
             html=html if self.settings.keep_html else None,
         )
         return self.store.save_document(document, replace=replace)
+
+    def reextract(
+        self,
+        *,
+        extractors: list[str] | None = None,
+        everything: bool = False,
+        batch: int = 32,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[int, int]:
+        """Extract again the stored documents whose extraction is incomplete: a run of an
+        enabled extractor that failed, timed out or was skipped, or is missing (the extractor
+        was installed later). `extractors` narrows this to those extractors; `everything`
+        takes every document. Returns (documents re-extracted, documents that changed
+        meanwhile and were left alone). Each is stored as an ingest would store it.
+        `progress(1)` is called for every stored document once it is dealt with.
+        """
+        enabled = {r.name for r in self.pipeline.extractors}
+        named = {r.name for r in select(self.plugins.extractors, extractors or (), ())}  # checks the names
+        wanted = (named & enabled) if extractors else enabled
+        self.pipeline.circuits.retry()  # re-extracting is the retry: switched-off extractors get a trial
+        done = changed = 0
+        pending: list[Document] = []
+
+        def flush() -> None:
+            nonlocal done, changed
+            incoming = [_as_incoming(d) for d in pending]
+            for stored, extraction in zip(pending, self.pipeline.run_many(incoming), strict=True):
+                try:
+                    self.store.save_document(
+                        msgspec.structs.replace(stored, extraction=extraction),
+                        replace=True,
+                        if_hash=stored.content_hash,
+                    )
+                    done += 1
+                except Conflict:
+                    changed += 1
+                if progress:
+                    progress(1)
+            pending.clear()
+
+        for document in self.store.iter_documents():
+            if everything or _incomplete(document.extraction, wanted):
+                pending.append(document)
+                if len(pending) >= batch:
+                    flush()
+            elif progress:
+                progress(1)
+        flush()
+        return done, changed
 
     def check_html(self, incoming: DocumentIn) -> None:
         """A page is sent instead of text, within the size the settings allow."""
@@ -341,7 +477,29 @@ class Claimscope:
                 requires=sorted(r.extractor.requires),
                 enabled=r.name in position,
                 order=position.get(r.name),
+                circuit=self.pipeline.circuits.get(r.name).state if r.name in position else None,
             )
             for r in self.plugins.extractors
         ]
         return sorted(infos, key=lambda i: (i.order is None, i.order or 0, i.name))
+
+
+def _as_incoming(document: Document) -> DocumentIn:
+    """A stored document as the extractors saw it when it was ingested."""
+    return DocumentIn(
+        id=document.id,
+        text=document.text,
+        title=document.title,
+        url=document.url,
+        source=document.source,
+        author=document.author,
+        published_at=document.published_at,
+        language=document.language,
+        metadata=document.metadata,
+    )
+
+
+def _incomplete(extraction: Extraction, wanted: set[str]) -> bool:
+    """Did a run of a `wanted` extractor not finish well, or not happen at all?"""
+    ran = {run.name: outcome(run) for run in extraction.runs}
+    return any(ran.get(name) != "ok" for name in wanted)

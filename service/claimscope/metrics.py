@@ -14,22 +14,25 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import cast
 
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
 
 from claimscope.logs import request_id_var
 from claimscope.models import ExtractorRun
+from claimscope.pipeline.runner import outcome
 
 REQUEST_ID_HEADER = "x-request-id"
 access_log = logging.getLogger("claimscope.access")
 
 
 class Metrics:
-    def __init__(self, lag: Callable[[], float]) -> None:
+    def __init__(self, lag: Callable[[], float], switched_off: Callable[[], list[str]] = list) -> None:
         self.registry = CollectorRegistry()
+        self.registry.register(_CircuitCollector(switched_off))
         self.requests = Counter(
             "claimscope_http_requests",
             "HTTP requests answered",
@@ -63,12 +66,30 @@ class Metrics:
         self.index_lag.set_function(lag)
 
     def record_run(self, run: ExtractorRun) -> None:
-        self.extractor_ms.labels(run.name).observe(run.ms)
+        if outcome(run) != "skipped":
+            self.extractor_ms.labels(run.name).observe(run.ms)
         if not run.ok:
             self.extractor_failures.labels(run.name).inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _CircuitCollector:
+    """claimscope_extractor_circuit_open, read from the circuit breakers at each scrape."""
+
+    def __init__(self, switched_off: Callable[[], list[str]]) -> None:
+        self.switched_off = switched_off
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "claimscope_extractor_circuit_open",
+            "1 while an extractor is switched off after timing out on documents in a row",
+            labels=["extractor"],
+        )
+        for name in self.switched_off():
+            family.add_metric([name], 1.0)
+        yield family
 
 
 def request_middleware(metrics: Metrics) -> Callable[[ASGIApp], ASGIApp]:

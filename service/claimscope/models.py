@@ -291,6 +291,14 @@ class ExtractorInfo(Struct):
     requires: list[str]
     enabled: bool
     order: int | None = None
+    circuit: Annotated[
+        Literal["closed", "open", "half-open"] | None,
+        Meta(
+            description="closed: it runs. open: switched off after timing out on several documents in a "
+            "row; documents are stored without it until a cool-down ends. half-open: one document is "
+            "trying it again. Null when disabled."
+        ),
+    ] = None
 
 
 def parse_published_at(value: str | None) -> dt.date | None:

@@ -16,6 +16,12 @@ PREFIX = "CLAIMSCOPE_"
 Port = Annotated[int, Meta(ge=0, le=65535)]
 Positive = Annotated[int, Meta(gt=0)]
 Seconds = Annotated[float, Meta(gt=0, le=3600)]
+NonNegative = Annotated[int, Meta(ge=0)]
+
+
+def cpu_count() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class SettingsError(ValueError):
@@ -37,7 +43,12 @@ class Settings(Struct, kw_only=True, forbid_unknown_fields=True):
     meili_index_prefix: str = "claimscope"
     extractors_enabled: list[str] = field(default_factory=list)  # empty: all installed
     extractors_disabled: list[str] = field(default_factory=list)
-    extractor_timeout_ms: Positive = 10_000
+    extractor_timeout_ms: Positive = 10_000  # per extractor and document, from the call's start
+    # Processes that run the extractors (0: in the calling process, without isolation).
+    extraction_workers: NonNegative = field(default_factory=cpu_count)
+    # An extractor that times out on this many documents in a row is switched off for the cool-down.
+    extractor_circuit_timeouts: Positive = 3
+    extractor_circuit_cooldown_ms: Positive = 60_000
     max_body_bytes: Positive = 2 * 1024 * 1024
     max_text_chars: Positive = 500_000
     max_metadata_bytes: Positive = 16 * 1024

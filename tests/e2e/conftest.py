@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.worker_plugins import install
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 
@@ -76,6 +78,12 @@ def run_scorer(url: str, json_out: Path | None = None) -> str:
     if json_out is not None:
         command += ["--json", str(json_out)]
     return subprocess.run(command, capture_output=True, text=True, timeout=600, check=True).stdout
+
+
+def install_plugin(site: Path, module: str) -> dict[str, str]:
+    """`module` installed as a plugin package in `site`; the environment a server needs to find it."""
+    install(site, module)
+    return {"PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from claimscope.core import Claimscope
 from claimscope.settings import load_settings
 from click.testing import CliRunner
 
+from tests.worker_plugins import install
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -166,3 +168,55 @@ def test_stories_command_lists_and_shows_stories(tmp_path):
     assert missing.exit_code == 1 and "no story with id 'st-nope'" in missing.output
     bad = run("stories", "--month", "2024/10", "--data-dir", data)
     assert bad.exit_code == 1 and "is not YYYY-MM" in bad.output
+
+
+def test_reextract_fills_in_what_a_switched_off_extractor_missed(tmp_path, monkeypatch):
+    install(tmp_path / "site", "tests.worker_plugins.tricks")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    articles, data = tmp_path / "in", str(tmp_path / "data")
+    articles.mkdir()
+    for n in range(4):
+        (articles / f"a{n}.txt").write_text(f"Wait SLEEP:600 in article {n}.")
+    env = {
+        "CLAIMSCOPE_EXTRACTORS_ENABLED": "fixture.tricks",
+        "CLAIMSCOPE_EXTRACTION_WORKERS": "1",
+        "CLAIMSCOPE_EXTRACTOR_CIRCUIT_TIMEOUTS": "3",
+    }
+    slow = {**env, "CLAIMSCOPE_EXTRACTOR_TIMEOUT_MS": "300"}
+    assert (
+        "3 stored"
+        in run(
+            "ingest", *(str(articles / f"a{n}.txt") for n in range(3)), "--data-dir", data, env=slow
+        ).output
+    )
+    assert "1 stored" in run("ingest", str(articles / "a3.txt"), "--data-dir", data, env=slow).output
+
+    def tricks_runs():
+        core = Claimscope.open(load_settings({}, data_dir=data), entry_points=False)
+        try:
+            return [core.store.get_document(f"a{n}").extraction.runs[0] for n in range(4)]
+        finally:
+            core.close()
+
+    assert [r.error for r in tricks_runs()] == ["timed out after 300 ms"] * 3 + ["skipped: circuit open"]
+    listed = run("extractors", "--data-dir", data, env=env).output
+    assert [line.split()[-1] for line in listed.splitlines() if "fixture.tricks" in line] == ["open"]
+
+    assert (
+        run("reextract", "--data-dir", data, env=env)
+        .output.strip()
+        .endswith("4 re-extracted, 0 changed meanwhile and left alone")
+    )
+    assert all(r.ok for r in tricks_runs())
+    listed = run("extractors", "--data-dir", data, env=env).output
+    assert [line.split()[-1] for line in listed.splitlines() if "fixture.tricks" in line] == ["closed"]
+    assert "0 re-extracted" in run("reextract", "--data-dir", data, env=env).output
+    assert (
+        "0 re-extracted"
+        in run("reextract", "--extractor", "fixture.tricks", "--data-dir", data, env=env).output
+    )
+    assert "4 re-extracted" in run("reextract", "--all", "--data-dir", data, env=env).output
+    unknown = run("reextract", "--extractor", "nope", "--data-dir", data, env=env)
+    assert unknown.exit_code == 1 and unknown.output.startswith(
+        "Error: extractor 'nope' is not installed; installed: "
+    )

@@ -48,8 +48,9 @@ SEARCHABLE_HEADER = ResponseHeader(
 )
 
 
-def require_json(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard of the writes: the body must be declared JSON (checked before it is read)."""
+async def require_json(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard of the writes: the body must be declared JSON (checked before it is read).
+    Async, so that Litestar does not hand it to a thread on every request."""
     media_type = connection.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise UnsupportedMediaType(
@@ -180,16 +181,22 @@ async def batch_documents(data: BatchIn, core: Core, fetcher: FetcherDep) -> Bat
 def _ingest_all(
     core: Claimscope, sent: list[DocumentIn], documents: list[DocumentIn | ClaimscopeError]
 ) -> BatchOut:
+    # Extracted together: spread over the extraction workers, through `extract_many`.
+    results = iter(core.ingest_many([d for d in documents if not isinstance(d, ClaimscopeError)]))
     items = []
     for incoming, document_or_error in zip(sent, documents, strict=True):
-        try:
-            if isinstance(document_or_error, ClaimscopeError):
-                raise document_or_error
-            document, created = core.ingest(document_or_error)
+        result = document_or_error if isinstance(document_or_error, ClaimscopeError) else next(results)
+        if isinstance(result, ClaimscopeError):
+            problem = {
+                "title": result.title,
+                "status": result.status,
+                "detail": result.detail,
+                **result.extra,
+            }
+            items.append(BatchItem(status=result.status, id=incoming.id, error=problem))
+        else:
+            document, created = result
             items.append(BatchItem(status=201 if created else 200, id=document.id, document=document))
-        except ClaimscopeError as exc:
-            problem = {"title": exc.title, "status": exc.status, "detail": exc.detail, **exc.extra}
-            items.append(BatchItem(status=exc.status, id=incoming.id, error=problem))
     return BatchOut(items=items)
 
 

@@ -19,7 +19,12 @@ async def health() -> dict[str, str]:
 @get("/ready", operation_id="getReadiness", sync_to_thread=True, tags=["operations"])
 def ready(core: Core) -> Response[dict[str, Any]]:
     """The store and the index answer; `index.lag` counts writes not yet in the index. 503 when not
-    ready, also while writes fail for a full disk (until one succeeds or the disk has room)."""
+    ready, also while writes fail for a full disk (until one succeeds or the disk has room).
+
+    `degraded` (still 200: documents are accepted and stored, so traffic should keep coming)
+    names the extractors switched off after timing out; `claimscope reextract` fills in the
+    documents stored meanwhile.
+    """
     checks: dict[str, Any] = {}
     try:
         core.store.ping()
@@ -34,7 +39,10 @@ def ready(core: Core) -> Response[dict[str, Any]]:
     except Exception as exc:
         checks["index"] = {"ok": False, "error": str(exc)}
     ok = all(c.get("ok") for c in checks.values())
-    return Response({"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503)
+    switched_off = core.pipeline.circuits.open_names()
+    checks["extractors"] = {"ok": not switched_off, "switched_off": switched_off}
+    status = "not ready" if not ok else "degraded" if switched_off else "ready"
+    return Response({"status": status, **checks}, status_code=200 if ok else 503)
 
 
 @get("/metrics", operation_id="getMetrics", tags=["operations"], include_in_schema=False)

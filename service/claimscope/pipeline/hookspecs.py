@@ -29,6 +29,14 @@ An **extractor** is any object with these attributes and method:
     point into ``found.figures``. Leave ``id`` of quotes and claims empty: the
     service assigns them.
 
+``extract_many(documents, founds) -> list[Extraction]`` (optional)
+    The same for several documents at once (a batch, ``POST /v1/documents:batch``
+    or ``claimscope ingest``): ``founds[i]`` belongs to ``documents[i]``, and the
+    result has one Extraction per document, in order. Define it when one call over
+    many documents is cheaper than many calls (``nlp.pipe`` in spaCy); without it,
+    ``extract`` is called per document. Its budget is the per-document budget times
+    the number of documents.
+
 An extractor that raises, or returns something that breaks these rules, is
 recorded as a failed run (``ExtractorRun.ok = False`` with the error) and the
 document is stored with what the other extractors found.
@@ -51,6 +59,15 @@ producers, ``produces`` it too, and returns a copy of each item it improves
 (``msgspec.structs.replace(quote, speaker_id=...)``) with the fields it is
 sure of; items it has nothing to add to are best left out. Never change the
 objects in ``found``: the runner would not see a conflict.
+
+**Where extractors run.** In extraction worker processes
+(``CLAIMSCOPE_EXTRACTION_WORKERS``, one per core by default), each of which loads
+the plugins itself: keep state in the extractor or in ``startup``, never in the
+service's process. A call gets ``CLAIMSCOPE_EXTRACTOR_TIMEOUT_MS`` from the
+moment it starts; past that its worker is killed and the run records ``timed
+out``. An extractor that times out on several documents in a row is switched
+off for a cool-down (its runs record ``skipped: circuit open``) and tried again
+later.
 """
 
 from __future__ import annotations
@@ -92,6 +109,12 @@ class Extractor(Protocol):
     requires: frozenset[str] | tuple[str, ...] | list[str]
 
     def extract(self, document: DocumentIn, found: Found) -> Extraction: ...
+
+
+class BatchExtractor(Extractor, Protocol):
+    """An extractor that also takes several documents in one call (``extract_many`` above)."""
+
+    def extract_many(self, documents: list[DocumentIn], founds: list[Found]) -> list[Extraction]: ...
 
 
 @dataclass
@@ -152,7 +175,10 @@ def register_settings(register: Callable[[str, type[Struct]], None]) -> None:
 
 @hookspec
 def startup(settings: Any) -> None:
-    """Called once per process that runs extractors, after plugins are loaded.
+    """Called once per process that runs extractors, after plugins are loaded:
+    each extraction worker as it starts (or the service's own process when
+    ``CLAIMSCOPE_EXTRACTION_WORKERS=0``), so a model loaded here is loaded once
+    per worker.
 
     ``settings`` is the service's :class:`claimscope.settings.Settings`, with
     your declared settings in ``settings.plugins``; ``settings.extractor_enabled(name)``
@@ -165,4 +191,5 @@ def startup(settings: Any) -> None:
 
 @hookspec
 def shutdown() -> None:
-    """Called once when the service stops: release what ``startup`` opened."""
+    """Called once in each process where ``startup`` ran, when it stops: release what
+    ``startup`` opened."""

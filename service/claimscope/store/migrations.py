@@ -58,6 +58,13 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (actor_id, seq)
     ) WITHOUT ROWID;
     """,
+    # 3: the extractors' circuit breakers, shared by the server and the CLI
+    """
+    CREATE TABLE extractor_circuits (
+        name TEXT PRIMARY KEY,
+        body BLOB NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 

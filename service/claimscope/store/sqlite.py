@@ -22,6 +22,7 @@ from claimscope.errors import Conflict, InvalidInput, StorageFull, StorageUnavai
 from claimscope.index.base import SearchIndex
 from claimscope.index.items import story_item
 from claimscope.models import Actor, Document, DocumentSummary
+from claimscope.pipeline.circuits import Circuit
 from claimscope.store.migrations import migrate
 from claimscope.stories.grouping import Stories
 from claimscope.stories.state import StoryState
@@ -29,6 +30,7 @@ from claimscope.stories.state import StoryState
 _encode = msgspec.json.Encoder().encode
 _decode_document = msgspec.json.Decoder(Document).decode
 _decode_aliases = msgspec.json.Decoder(list[str]).decode
+_decode_circuit = msgspec.json.Decoder(Circuit).decode
 
 
 class ActorRow(msgspec.Struct):
@@ -155,17 +157,23 @@ class SQLiteStore:
         )
         return row[0] if row else None
 
-    def save_document(self, document: Document, *, replace: bool) -> tuple[Document, bool]:
+    def save_document(
+        self, document: Document, *, replace: bool, if_hash: str | None = None
+    ) -> tuple[Document, bool]:
         """Store `document`; returns (the stored document, True if created).
 
         The same id with the same text returns what is stored. The same id with other
-        text raises Conflict unless `replace`. Actors are made canonical here, in the
-        write transaction, so two documents naming a new actor at once get one id.
+        text raises Conflict unless `replace`. With `if_hash`, the document is replaced only
+        while the stored one still has that content hash (Conflict otherwise). Actors are
+        made canonical here, in the write transaction, so two documents naming a new actor
+        at once get one id.
         """
         with self.transaction() as conn:
             row = conn.execute(
                 "SELECT content_hash, body FROM documents WHERE id = ?", (document.id,)
             ).fetchone()
+            if if_hash is not None and (row is None or row[0] != if_hash):
+                raise Conflict(f"document {document.id!r} changed or was deleted meanwhile", id=document.id)
             if row and row[0] == document.content_hash and not replace:
                 return _decode_document(row[1]), False
             if row and not replace:
@@ -256,6 +264,19 @@ class SQLiteStore:
 
     def count_documents(self) -> int:
         return self.connection().execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    # -- extractor circuit breakers ---------------------------------------------------------
+
+    def circuits(self) -> list[Circuit]:
+        rows = self.connection().execute("SELECT body FROM extractor_circuits").fetchall()
+        return [_decode_circuit(row[0]) for row in rows]
+
+    def save_circuit(self, circuit: Circuit) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO extractor_circuits (name, body) VALUES (?, ?)",
+                (circuit.name, _encode(circuit)),
+            )
 
     # -- actors ------------------------------------------------------------------------
 
