@@ -2,15 +2,18 @@
 
 Starts `claimscope serve` (a real process, the installed plugins, a fresh data directory),
 POSTs ~5 KB synthetic articles from `bench/corpus.py` (each new, so each is extracted and
-stored) from 1 client, then from 8 concurrent clients (one keep-alive connection each), and
-prints docs/s, p50 and p99 latency for each.
+stored) from 1 client, then from 8 concurrent clients (one keep-alive connection each), in
+alternating rounds (so a machine whose load changes moves both alike), and prints the median
+docs/s over the rounds, p50 and p99 latency over every request, and the CPU the server process
+and its extraction workers spent per document (from /proc: what the parent costs).
 
 The floor, measured in the same run, is extraction alone: `Pipeline.run` over the same kind of
 articles in this process, one core, no HTTP and no store. The rates are printed as multiples of
 it, so a busy machine moves the figures together.
 
-Run: `python bench/ingest_http.py [--docs 400] [--workers N]` (`--workers` sets
-CLAIMSCOPE_EXTRACTION_WORKERS for the server; omitted, the server's default).
+Run: `python bench/ingest_http.py [--docs 150] [--rounds 3] [--workers N] [--extractors a,b]`
+(`--workers` sets CLAIMSCOPE_EXTRACTION_WORKERS for the server, omitted the server's default;
+`--extractors` sets CLAIMSCOPE_EXTRACTORS_ENABLED for the server and the floor alike).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from pathlib import Path
 
 from claimscope.models import DocumentIn
 from claimscope.pipeline.manager import load_plugins
-from claimscope.pipeline.runner import Pipeline
+from claimscope.pipeline.runner import Pipeline, select
+from claimscope.settings import load_settings
 from corpus import article
 
 SENTENCES_PER_5KB = 56
@@ -42,10 +46,14 @@ def articles(count: int, seed: int) -> list[str]:
     return [article(rng, SENTENCES_PER_5KB) for _ in range(count)]
 
 
-def extraction_floor(texts: list[str]) -> float:
+def extraction_floor(texts: list[str], enabled: list[str]) -> float:
     """Documents per second through the extractors alone, in this process."""
     plugins = load_plugins(entry_points=True)
-    pipeline = Pipeline(plugins.extractors, plugins.gazetteer, timeout_ms=600_000)
+    settings = plugins.configure(load_settings({}))
+    plugins.startup(settings)
+    pipeline = Pipeline(select(plugins.extractors, enabled, []), plugins.gazetteer, timeout_ms=600_000)
+    for n, text in enumerate(texts[:5]):  # warm up (caches, lazily built matchers)
+        pipeline.run(DocumentIn(id=f"warm-{n}", text=text))
     started = time.perf_counter()
     for n, text in enumerate(texts):
         pipeline.run(DocumentIn(id=f"floor-{n}", text=text))
@@ -60,9 +68,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, log: Path, workers: int | None) -> tuple[subprocess.Popen, int]:
+def start_server(
+    data_dir: Path, log: Path, workers: int | None, enabled: list[str]
+) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "CLAIMSCOPE_DATA_DIR": str(data_dir), "CLAIMSCOPE_PORT": str(port)}
+    if enabled:
+        env["CLAIMSCOPE_EXTRACTORS_ENABLED"] = ",".join(enabled)
     if workers is not None:
         env["CLAIMSCOPE_EXTRACTION_WORKERS"] = str(workers)
     process = subprocess.Popen(
@@ -139,43 +151,58 @@ def percentile(values: list[float], p: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--docs", type=int, default=400, help="documents per phase")
+    parser.add_argument("--docs", type=int, default=150, help="documents per phase and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--extractors", default="", help="comma-separated names (default: every installed)")
     parser.add_argument("--workers", type=int, help="CLAIMSCOPE_EXTRACTION_WORKERS for the server")
     args = parser.parse_args()
 
-    texts = articles(args.docs * 2 + 40, seed=5)
+    texts = articles(args.docs * 2 * args.rounds + 40, seed=5)
     size = statistics.mean(len(t.encode()) for t in texts) / 1000
-    floor = extraction_floor(texts[:100])
+    enabled = [name for name in args.extractors.split(",") if name]
+    floor = extraction_floor(texts[:100], enabled)
     bodies = [json.dumps({"id": f"bench-{n}", "text": t}).encode() for n, t in enumerate(texts)]
-    warmup, one, many = bodies[:40], bodies[40 : 40 + args.docs], bodies[40 + args.docs :]
+    warmup, rest = bodies[:40], iter(bodies[40:])
 
     with tempfile.TemporaryDirectory() as tmp:
-        process, port = start_server(Path(tmp) / "data", Path(tmp) / "server.log", args.workers)
+        process, port = start_server(Path(tmp) / "data", Path(tmp) / "server.log", args.workers, enabled)
         try:
             ingest(port, warmup, 2)
-            results = []
-            for clients, bodies_of_phase in ((1, one), (8, many)):
-                before = cpu_seconds(process.pid)
-                rate, latencies = ingest(port, bodies_of_phase, clients)
-                after = cpu_seconds(process.pid)
-                cpu = [(a - b) * 1000 / len(bodies_of_phase) for a, b in zip(after, before, strict=True)]
-                results.append((clients, rate, latencies, cpu))
+            phases: dict[int, list[tuple[float, list[float], list[float]]]] = {1: [], 8: []}
+            for _ in range(args.rounds):
+                for clients in phases:
+                    batch = [next(rest) for _ in range(args.docs)]
+                    before = cpu_seconds(process.pid)
+                    rate, latencies = ingest(port, batch, clients)
+                    after = cpu_seconds(process.pid)
+                    cpu = [(a - b) * 1000 / len(batch) for a, b in zip(after, before, strict=True)]
+                    phases[clients].append((rate, latencies, cpu))
         finally:
             process.terminate()
             process.wait(timeout=30)
 
     print(
-        f"articles: {size:.1f} KB on average, {args.docs} per phase; server workers: {args.workers or 'default'}"
+        f"articles: {size:.1f} KB on average; {args.rounds} rounds of {args.docs} per phase;"
+        f" server workers: {'default' if args.workers is None else args.workers};"
+        f" extractors: {args.extractors or 'every installed'}"
     )
     print(f"floor: extraction alone in one process, {floor:.1f} docs/s")
     print("| clients | docs/s | x floor | p50 ms | p99 ms | server CPU ms/doc | workers CPU ms/doc |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    for clients, rate, latencies, (server_cpu, workers_cpu) in results:
+    rates = {}
+    for clients, runs in phases.items():
+        rates[clients] = statistics.median(rate for rate, _, _ in runs)
+        latencies = [ms for _, run_latencies, _ in runs for ms in run_latencies]
+        server_cpu = statistics.mean(cpu[0] for _, _, cpu in runs)
+        workers_cpu = statistics.mean(cpu[1] for _, _, cpu in runs)
         print(
-            f"| {clients} | {rate:.1f} | {rate / floor:.2f} | {percentile(latencies, 50):.1f} |"
+            f"| {clients} | {rates[clients]:.1f} | {rates[clients] / floor:.2f} | {percentile(latencies, 50):.1f} |"
             f" {percentile(latencies, 99):.1f} | {server_cpu:.1f} | {workers_cpu:.1f} |"
         )
-    print(f"8 clients / 1 client: {results[1][1] / results[0][1]:.2f}x")
+    per_round = [eight[0] / one[0] for one, eight in zip(phases[1], phases[8], strict=True)]
+    print(
+        f"8 clients / 1 client: {rates[8] / rates[1]:.2f}x (rounds: {', '.join(f'{r:.2f}' for r in per_round)})"
+    )
 
 
 if __name__ == "__main__":

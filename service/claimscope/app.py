@@ -37,7 +37,13 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
     """The app for `settings` (from the environment when omitted); `core` lets tests bring their own."""
     settings = settings or (core.settings if core else load_settings())
     owns_core = core is None  # a core passed in belongs to the caller, who closes it
-    core = core or Claimscope.open(settings)
+    if core is None:
+        core = Claimscope.open(settings)
+        try:
+            core.pipeline.start()  # the extraction workers, before any request; a plugin that cannot start ends here
+        except BaseException:
+            core.close()
+            raise
     metrics = Metrics(lag=lambda: float(core.index.lag()), switched_off=core.pipeline.circuits.open_names)
     core.run_listeners.append(metrics.record_run)
     keys = KeyChecker(settings)
@@ -67,9 +73,8 @@ def create_app(settings: Settings | None = None, *, core: Claimscope | None = No
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
         template_config=template_config(),
-        # The server drains the index outbox (CLI commands only append to it), and starts the
-        # extraction workers before the first request (plugins may load models in `startup`).
-        on_startup=[lambda: core.start_index_worker(), *([core.pipeline.start] if owns_core else [])],
+        # the server drains the index outbox (CLI commands only append to it)
+        on_startup=[lambda: core.start_index_worker()],
         on_shutdown=[fetcher.aclose, core.close if owns_core else lambda: core.stop_index_worker()],
         logging_config=None,  # logging is the process's business (see logs.configure_logging)
         debug=False,

@@ -132,6 +132,11 @@ def ingest(paths: tuple[Path, ...], urls_file: TextIO | None, data_dir: str | No
     if not files and not to_fetch:
         raise click.ClickException("no .txt, .json, .jsonl or .html files in the given paths, and no --urls")
     core = Claimscope.open(settings)
+    try:
+        core.pipeline.start()  # a plugin that cannot start stops the command here, in one line
+    except BaseException:
+        core.close()
+        raise
     failures: list[str] = []
     counts = {"created": 0, "unchanged": 0}
 
@@ -260,9 +265,10 @@ def _article(item: Any, where: str) -> DocumentIn:
 @friendly_errors
 def extractors(as_json: bool, data_dir: str | None) -> None:
     """List installed extractors in the order they run, with their circuit breakers."""
-    settings = settings_from(data_dir)
+    # The plugins start in this process, so one that cannot start says so here. The circuit
+    # breakers live in the database; without one, list from an empty one.
+    settings = msgspec.structs.replace(settings_from(data_dir), extraction_workers=0)
     with tempfile.TemporaryDirectory() as tmp:
-        # The circuit breakers live in the database; without one, list from an empty one.
         core = Claimscope.open(
             settings if settings.db_path.exists() else msgspec.structs.replace(settings, data_dir=tmp)
         )
@@ -304,6 +310,7 @@ def reextract(names: tuple[str, ...], everything: bool, data_dir: str | None) ->
     core = Claimscope.open(settings_from(data_dir))
     try:
         select(core.plugins.extractors, names, ())  # unknown names end here, before any work
+        core.pipeline.start()
         with click.progressbar(
             length=core.store.count_documents(), label="re-extracting", file=sys.stderr
         ) as bar:

@@ -26,6 +26,7 @@ from typing import Any
 
 from claimscope.models import DocumentIn, Extraction, ExtractorRun
 from claimscope.pipeline import worker
+from claimscope.pipeline.manager import PluginError
 from claimscope.pipeline.runner import Call, Interrupted
 from claimscope.pipeline.worker import Crashed, Done, Job, Ready, Settled, Spec, StartFailed
 
@@ -34,7 +35,7 @@ START_TIMEOUT_S = 120.0  # loading plugins may load models (spaCy)
 _context = multiprocessing.get_context("spawn")  # fork is unsafe in a threaded server
 
 
-class WorkerStartError(Exception):
+class WorkerStartError(PluginError):
     """A worker could not load the plugins or run their startup hooks."""
 
 
@@ -67,7 +68,7 @@ class _Worker:
             ) from None
         if isinstance(reply, StartFailed):
             self.kill()
-            raise WorkerStartError(f"an extraction worker could not start: {reply.error}")
+            raise WorkerStartError(reply.error)
         if not isinstance(reply, Ready) or reply.extractors != expected:
             self.kill()
             raise WorkerStartError(

@@ -20,9 +20,9 @@ from msgspec import Struct
 
 from claimscope.logs import configure_logging, request_id_var
 from claimscope.models import DocumentIn, Extraction, ExtractorRun
-from claimscope.pipeline.manager import load_plugins
+from claimscope.pipeline.manager import PluginError, load_plugins
 from claimscope.pipeline.runner import execute, order, select
-from claimscope.settings import Settings
+from claimscope.settings import Settings, SettingsError
 
 IDLE = -1.0
 
@@ -82,8 +82,13 @@ def main(conn: Connection, marker: Any, spec: Spec) -> None:
         enabled = select(plugins.extractors, settings.extractors_enabled, settings.extractors_disabled)
         extractors = [r.extractor for r in order(enabled)]
         plugins.startup(settings)
+    except (PluginError, SettingsError) as exc:  # their messages name the plugin or the variable
+        conn.send_bytes(encode(StartFailed(str(exc))))
+        return
     except Exception as exc:
-        conn.send_bytes(encode(StartFailed(f"{type(exc).__name__}: {exc}")))
+        conn.send_bytes(
+            encode(StartFailed(f"an extraction worker could not start: {type(exc).__name__}: {exc}"))
+        )
         return
     conn.send_bytes(encode(Ready([e.name for e in extractors])))
 
