@@ -15,6 +15,11 @@ from tests.e2e.conftest import ROOT, Server, install_plugin
 pytestmark = pytest.mark.slow
 
 SEED = (ROOT / "seeds" / "000_fc5462c26bc650c9.txt").read_text()
+# The rules beside the plugin (not spaCy: its model loading in every replacement worker would
+# compete for the cores with the extractors being timed).
+BESIDE_THE_RULES = ",".join(
+    ["rules.actors", "rules.dates", "rules.figures", "rules.quotes", "rules.claims", "fixture.tricks"]
+)
 
 
 def runs_of(doc):
@@ -51,7 +56,9 @@ def tricky_server(tmp_path):
 
 
 def test_a_hanging_extractor_beside_the_rules_leaves_every_document_the_rules_results(tricky_server):
-    server = tricky_server(CLAIMSCOPE_EXTRACTOR_TIMEOUT_MS="1000")
+    server = tricky_server(
+        CLAIMSCOPE_EXTRACTOR_TIMEOUT_MS="3000", CLAIMSCOPE_EXTRACTORS_ENABLED=BESIDE_THE_RULES
+    )
     with httpx.Client(base_url=server.url, timeout=120) as http, httpx.Client(base_url=server.url) as probe:
         control = http.post("/v1/documents", json={"id": "control", "text": SEED}).json()
         assert all(run["ok"] for run in control["extraction"]["runs"])
@@ -77,7 +84,7 @@ def test_a_hanging_extractor_beside_the_rules_leaves_every_document_the_rules_re
             runs = runs_of(doc)
             assert all(run["ok"] for name, run in runs.items() if name != "fixture.tricks"), runs
             assert findings(doc) == findings(control)
-            expected = "timed out after 1000 ms" if n < 3 else "skipped: circuit open"
+            expected = "timed out after 3000 ms" if n < 3 else "skipped: circuit open"
             assert runs["fixture.tricks"]["error"] == expected
 
         ready = http.get("/ready")
@@ -85,7 +92,7 @@ def test_a_hanging_extractor_beside_the_rules_leaves_every_document_the_rules_re
         assert ready.json()["extractors"]["switched_off"] == ["fixture.tricks"]
         listed = {i["name"]: i["circuit"] for i in http.get("/v1/extractors").json()}
         assert listed["fixture.tricks"] == "open"
-        assert {state for name, state in listed.items() if name != "fixture.tricks"} == {"closed"}
+        assert {state for name, state in listed.items() if name.startswith("rules.")} == {"closed"}
         metrics = http.get("/metrics").text
         assert 'claimscope_extractor_circuit_open{extractor="fixture.tricks"} 1.0' in metrics
 
@@ -93,7 +100,9 @@ def test_a_hanging_extractor_beside_the_rules_leaves_every_document_the_rules_re
 def test_health_answers_while_a_500_kb_adversarial_article_is_ingested(tricky_server):
     """The plugin's name pattern backtracks quadratically over this text, holding the
     interpreter lock of whatever process runs it for as long as its budget allows."""
-    server = tricky_server(CLAIMSCOPE_EXTRACTOR_TIMEOUT_MS="3000")
+    server = tricky_server(
+        CLAIMSCOPE_EXTRACTOR_TIMEOUT_MS="3000", CLAIMSCOPE_EXTRACTORS_ENABLED=BESIDE_THE_RULES
+    )
     text = "Ab " * 166_666
     answer = {}
 
