@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from tests.api.test_stories import CONFIRMED, DENIED, REPORTED
+from tests.fixture_plugins import Newsroom
+
 HOSTILE = {
     "id": "x1",
     "title": "<script>alert(1)</script>Talks",
@@ -75,3 +78,22 @@ def test_login_goes_back_only_to_this_site(make_client):
 def test_without_read_keys_pages_are_open(make_client):
     client = make_client(api_keys=["w-key"])
     assert client.get("/").status_code == 200
+
+
+def test_stories_tab_and_story_page(make_client):
+    client = make_client(Newsroom())
+    for doc in (REPORTED, DENIED, CONFIRMED):
+        assert client.post("/v1/documents", json=doc).status_code == 201
+    story_id = client.get("/v1/claims/kyiv-wire:c0").json()["story_id"]
+
+    listed = client.get("/?tab=stories&q=soldiers")
+    assert listed.status_code == 200 and f'href="/ui/stories/{story_id}"' in listed.text
+    page = client.get(f"/ui/stories/{story_id}")
+    assert page.status_code == 200
+    timeline = page.text[page.text.index('<ol class="timeline">') :]
+    # reported, then denied, then confirmed: in date order, each linked to its claim
+    order = [timeline.index(f"/ui/documents/{d}#c0") for d in ("kyiv-wire", "seoul-daily", "dc-post")]
+    assert order == sorted(order)
+    assert '<span class="status status-confirmed">confirmed</span> <strong>now</strong>' in page.text
+    assert "Figures that disagree" in page.text and "12,000" in page.text and "3,000" in page.text
+    assert client.get("/ui/stories/nope").status_code == 404

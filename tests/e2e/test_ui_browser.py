@@ -159,6 +159,23 @@ def test_search_tick_a_facet_and_follow_a_result_to_the_marked_document(site, pa
     shot(page, "actor")
 
 
+def test_a_story_shows_its_timeline_and_status(site, page):
+    listed = httpx.get(f"{site.url}/v1/stories", params={"limit": 100}).json()["hits"]
+    story_id = next(h["id"] for h in listed if h["item"]["claim_count"] >= 2)
+    page.goto(site.url + "/?tab=stories")
+    assert page.locator("nav.tabs a[aria-current=page]").inner_text() == "Stories"
+    assert page.locator("ol.hits li.hit").count() >= 1
+    page.goto(f"{site.url}/ui/stories/{story_id}")
+    story = httpx.get(f"{site.url}/v1/stories/{story_id}").json()
+    entries = page.locator("ol.timeline > li")
+    assert entries.count() == len(story["timeline"]) >= 2
+    assert page.locator(".current .status").inner_text() == story["current"]["status"]
+    shot(page, "story")
+    entries.first.locator("p.text a").click()
+    page.wait_for_url("**/ui/documents/**")
+    assert page.locator(f"[id='{urlparse(page.url).fragment}']").count() == 1
+
+
 def test_pages_work_without_javascript(site, browser):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
@@ -39,6 +40,7 @@ from claimscope.models import (
     QuoteFilters,
     SearchFilters,
     SearchResult,
+    StoryFilters,
 )
 from claimscope.ui.login import LoginRequired, login_page, login_routes, page_guard
 from claimscope.ui.marks import Span, mark
@@ -46,8 +48,10 @@ from claimscope.ui.marks import Span, mark
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 PAGE_SIZE = 20
+STORY_TIMELINE = 500  # claims shown on a story's page
 LATEST: dict[str, Any] = {"sort": "-date", "limit": 10}
-TABS: tuple[Collection, ...] = ("claims", "quotes", "documents")
+TABS: tuple[Collection, ...] = ("claims", "stories", "quotes", "documents")
+TAB_FILTERS: dict[str, type[SearchFilters]] = {**FILTERS, "stories": StoryFilters}
 # what a page URL can filter on; every value a list (month holds at most one)
 PAGE_FILTERS = ("actor", "status", "claimant", "speaker", "source", "month")
 FACET_LABELS = {
@@ -99,14 +103,13 @@ def run_search(core: Claimscope, tab: Collection, params: dict[str, Any]) -> Sea
 
 
 def _filters(tab: Collection, params: dict[str, Any], facets: list[str], limit: int) -> SearchFilters:
-    """The service's filters for this tab: the page's parameters that apply to it, and the month."""
-    kind = FILTERS[tab]
-    date_from, date_to = month_range(params["month"][0] if params["month"] else None)
-    given = {name: params[name] for name in kind.filter_names() if name in params and params[name]}
-    return kind(
-        **given, date_from=date_from, date_to=date_to, facets=facets, sort=params["sort"],
-        limit=limit, offset=params["offset"],
-    )  # fmt: skip
+    """The service's filters for this tab: the page's parameters that apply to it, and the month
+    (a filter of its own on stories, a date range elsewhere)."""
+    kind = TAB_FILTERS[tab]
+    given = {name: params[name] for name in kind.filter_names() if params.get(name)}
+    if "month" not in kind.__struct_fields__:
+        given["date_from"], given["date_to"] = month_range(params["month"][0] if params["month"] else None)
+    return kind(**given, facets=facets, sort=params["sort"], limit=limit, offset=params["offset"])
 
 
 @get("/", name="ui-search", include_in_schema=False)
@@ -114,7 +117,7 @@ async def search_page(
     core: Core,
     request: Request,
     q: Annotated[str | None, Parameter(max_length=500)] = None,
-    tab: Annotated[str, Parameter(pattern="^(claims|quotes|documents)$")] = "claims",
+    tab: Annotated[str, Parameter(pattern="^(claims|stories|quotes|documents)$")] = "claims",
     actor: Values = None,
     status: Values = None,
     claimant: Values = None,
@@ -272,6 +275,14 @@ async def actor_page(core: Core, actor_id: Annotated[str, Parameter(max_length=2
     return Template(template_name="actor.html", context=await to_thread.run_sync(load))
 
 
+@get("/ui/stories/{story_id:str}", name="ui-story", include_in_schema=False)
+async def story_page(core: Core, story_id: Annotated[str, Parameter(max_length=100)]) -> Template:
+    """A story: its current status and why, the figures its sources disagree on, its timeline."""
+    story = await to_thread.run_sync(partial(core.story, story_id, limit=STORY_TIMELINE))
+    names = await to_thread.run_sync(actor_names, core, story.actors)
+    return Template(template_name="story.html", context={"story": story, "names": names})
+
+
 def error_page(request: Request, exc: Exception) -> Template:
     """Errors on a page are pages too (the JSON API answers problem+json instead)."""
     if isinstance(exc, LoginRequired):
@@ -300,7 +311,9 @@ def ui_router(keys: KeyChecker) -> Router:
         path="/ui/static", directories=[HERE / "static"], include_in_schema=False, name="ui-static"
     )
     pages = Router(
-        path="/", route_handlers=[search_page, document_page, actor_page], guards=[page_guard(keys)]
+        path="/",
+        route_handlers=[search_page, document_page, actor_page, story_page],
+        guards=[page_guard(keys)],
     )
     return Router(
         path="/",
