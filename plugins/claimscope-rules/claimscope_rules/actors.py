@@ -17,7 +17,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from claimscope.actors import Gazetteer, normalize_name, slugify
-from claimscope.models import Actor, ActorEntry, DocumentIn, Extraction, Mention
+from claimscope.models import Actor, ActorEntry, ActorType, DocumentIn, Extraction, Mention
 
 from claimscope_rules.lexicon import (
     GENERIC_INSTITUTION_WORDS,
@@ -69,7 +69,7 @@ class _Found:
 
     id: str
     name: str
-    type: str
+    type: ActorType
     mentions: dict[tuple[int, int], str] = field(default_factory=dict)
     anchor: int | None = None  # where a person is introduced, title included ("Ukrainian President X")
 
@@ -89,7 +89,7 @@ class ActorsExtractor:
         actors: dict[str, _Found] = {}
         taken = bytearray(len(text))  # 1 where a mention already sits
 
-        def add(entry_id: str, name: str, type_: str, start: int, end: int) -> None:
+        def add(entry_id: str, name: str, type_: ActorType, start: int, end: int) -> None:
             actor = actors.setdefault(entry_id, _Found(entry_id, name, type_))
             actor.mentions[(start, end)] = text[start:end]
             taken[start:end] = b"\x01" * (end - start)
@@ -117,8 +117,8 @@ class ActorsExtractor:
                     add(org_id, name, "organization", start, end)
         for start, end, person_id in _later_references(text, actors, people, index):
             if free(start, end):
-                person = actors[person_id]
-                add(person.id, person.name, person.type, start, end)
+                named = actors[person_id]
+                add(named.id, named.name, named.type, start, end)
         ordered = sorted(actors.values(), key=lambda a: (a.first(), TYPE_ORDER.get(a.type, 9)))
         return Extraction(actors=[_to_actor(a) for a in ordered])
 
@@ -210,7 +210,7 @@ def _adjacent(text: str, tokens: list[tuple[str, int, int]]) -> bool:
 class _Person:
     id: str
     name: str
-    type: str = "person"  # or "organization", for a newsroom or agency met the same way
+    type: ActorType = "person"  # or "organization", for a newsroom or agency met the same way
     spans: list[tuple[int, int]] = field(default_factory=list)
     roles: set[tuple[str | None, str]] = field(default_factory=set)
     anchor: int | None = None
@@ -244,7 +244,9 @@ def _people(text: str, index: _FormIndex, known: list[tuple[int, int, ActorEntry
         organization = entry is None and _looks_like_organization(text, start, name)
         if organization and _country_before(text, start, index):
             continue  # "the Polish Border Guard": an institution of a country, which keeps the mention
-        person_id, canonical = (entry.id, entry.name) if entry else (slugify(name), name)
+        person_id, canonical = (
+            (entry.id or slugify(entry.name), entry.name) if entry else (slugify(name), name)
+        )
         person = people.setdefault(person_id, _Person(person_id, canonical))
         if organization:
             person.type = "organization"
@@ -351,10 +353,12 @@ def _organizations(text: str, index: _FormIndex, main_country: ActorEntry | None
             continue  # a known actor
         # "the U.S. Federal Aviation Administration": the country's word names the agency
         before = next(words_before(text, max(0, start - 40), start), None)
-        named_by_country = (
-            before is not None and text[before[1] : start] == " " and _is_country(before[2], index)
-        )
-        if named_by_country and not _POSSESSIVE_TAIL.search(before[2]):
+        if (
+            before is not None
+            and text[before[1] : start] == " "
+            and _is_country(before[2], index)
+            and not _POSSESSIVE_TAIL.search(before[2])
+        ):
             yield slugify(name), name, [(before[0], end)], True
         else:
             yield slugify(name), name, [(start, end)], False

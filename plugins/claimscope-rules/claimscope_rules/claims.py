@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from claimscope.models import Claim, DocumentIn, Extraction
+from claimscope.models import Claim, ClaimStatus, DocumentIn, Extraction
 
 from claimscope_rules.lexicon import REPORT_NOUNS, SPECULATION, STATUS_CUES, alternation
 from claimscope_rules.text import Sentence, Spans, sentences
@@ -125,7 +125,7 @@ class _Quoted:
         return [(max(s, start), min(e, end)) for s, e in self.open]
 
 
-def _status(sentence: Sentence, quoted: list[tuple[int, int]]) -> tuple[str, str, int] | None:
+def _status(sentence: Sentence, quoted: list[tuple[int, int]]) -> tuple[ClaimStatus, str, int] | None:
     """(status, cue words, where the claimant's verb starts in the sentence) from the strongest
     cue outside direct quotation; a report called false in the quote it ends with is denied.
     The claimant is the subject of the reporting verb when there is one ("X said ..., a claim
@@ -154,7 +154,7 @@ def _status(sentence: Sentence, quoted: list[tuple[int, int]]) -> tuple[str, str
 COLON_WINDOW = 40  # how much space may stand between "said:" and the quote it brings in
 
 
-def _quoted_denial(text: str) -> tuple[str, str] | None:
+def _quoted_denial(text: str) -> tuple[ClaimStatus, str] | None:
     """(status, cue) of a denial the sentence reports, inside its quotation too ('said the
     reports were “false”')."""
     lowered = text.lower()

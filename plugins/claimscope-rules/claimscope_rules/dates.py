@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import re
 
-from claimscope.models import DateMention, DocumentIn, Extraction, parse_published_at
+from claimscope.models import DateMention, DocumentIn, Extraction, Granularity, parse_published_at
 from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta, weekday
 
@@ -144,26 +144,26 @@ def _resolve(kind, m, span, start, end, published, text, has_part=False) -> Date
             return None
         return DateMention(text=span, start=start, end=end, value=first, value_end=last, granularity="range")
     if kind == "weekday":
-        value = None
+        day: str | None = None
         if published is not None:
             target = weekday(list(calendar.day_name).index(groups["weekday"]))
             ahead = re.search(r"\b(?:next|coming)\s+$", text[max(0, start - 8) : start], re.I)
-            value = (
+            day = (
                 published + relativedelta(days=1 if ahead else 0, weekday=target(1 if ahead else -1))
             ).isoformat()
         return DateMention(
-            text=span, start=start, end=end, value=value, granularity="day" if value else "weekday"
+            text=span, start=start, end=end, value=day, granularity="day" if day else "weekday"
         )
     if kind == "relative":
-        value, granularity = _relative(groups["relative"].lower(), published)
-        return DateMention(text=span, start=start, end=end, value=value, granularity=granularity)
+        relative, granularity = _relative(groups["relative"].lower(), published)
+        return DateMention(text=span, start=start, end=end, value=relative, granularity=granularity)
     return DateMention(text=span, start=start, end=end, value=groups["year"], granularity="year")
 
 
 def _year_of(month: int, day: str | None, published: dt.date) -> int:
     """The year of a date stated without one: the publication's, or the year before when that
     would put the date well after publication."""
-    number = int(re.match(r"\d+", day).group()) if day else 1
+    number = _leading_number(day) if day else 1
     try:
         candidate = dt.date(published.year, month, min(number, 28))
     except ValueError:
@@ -184,9 +184,15 @@ def _month_number(word: str) -> int | None:
         return None
 
 
+def _leading_number(day: str) -> int:
+    """The day of "3rd" or "03"; the patterns only capture days that start with digits."""
+    digits = re.match(r"\d+", day)
+    return int(digits.group()) if digits else 0
+
+
 def _day_value(year: int | None, month: int, day: str) -> str | None:
     """ISO day, or --MM-DD without a year; None when the day does not exist."""
-    number = int(re.match(r"\d+", day).group())
+    number = _leading_number(day)
     try:
         parsed = dt.date(year or 2000, month, number)  # 2000 is a leap year: "February 29" stands
     except ValueError:
@@ -194,9 +200,9 @@ def _day_value(year: int | None, month: int, day: str) -> str | None:
     return parsed.isoformat() if year else f"--{month:02d}-{number:02d}"
 
 
-def _relative(expression: str, published: dt.date | None) -> tuple[str | None, str]:
+def _relative(expression: str, published: dt.date | None) -> tuple[str | None, Granularity]:
     """The value of "last week", "earlier this month"... against the publication date."""
-    unit = next((u for u in ("week", "month", "year") if u in expression), "day")
+    unit: Granularity = next((u for u in ("week", "month", "year") if u in expression), "day")
     if published is None:
         return None, "relative"
     granularity = unit

@@ -146,8 +146,8 @@ def _qualifier_before(text: str, start: int) -> tuple[str | None, int]:
         return None, first
     read = [last]  # the words before the number, nearest first
     for phrase in _BY_LAST_WORD[last[2].lower()]:  # longest first
-        while len(read) < len(phrase) and (word := next(words, None)):
-            read.append(word)
+        while len(read) < len(phrase) and (more := next(words, None)):
+            read.append(more)
         if len(read) >= len(phrase) and all(
             w[2].lstrip(_OPENING).lower() == p for w, p in zip(read, reversed(phrase), strict=False)
         ):
@@ -198,6 +198,7 @@ def _value(number: str) -> float | None:
         head, tail = attached.group(1), [attached.group(2), *tail]
     for word in tail:
         scale *= SCALES.get(word, 1.0)
+    base: float | None
     try:
         base = float(head)
     except ValueError:

@@ -16,6 +16,8 @@ import re._parser as _sre_parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from claimscope.models import ClaimStatus
+
 
 def alternation(forms: Iterable[str]) -> str:
     """A regex alternation of literal words, longest first (so "Prime Minister" wins over "Prime")."""
@@ -219,6 +221,7 @@ def prefilter_words(pattern: re.Pattern) -> set[str]:
 def _forms(items) -> set[str] | None:
     """Every string a parsed sequence can match, when there are few; None otherwise."""
     out = {""}
+    options: set[str] | None
     for op, av in items:
         if op is _sre.LITERAL:
             options = {chr(av)}
@@ -324,7 +327,7 @@ class Cue:
     derived from the phrases (a sentence holding none of the keywords skips the row).
     """
 
-    status: str
+    status: ClaimStatus
     phrases: tuple[str, ...]
     scope: str = "sentence"
     pattern: re.Pattern = field(init=False, compare=False, repr=False)

@@ -335,7 +335,8 @@ def _set_subject(quote: Quote, context: _Context, subject: _Mention, cue_start: 
     apposition names the speaker; "The UK Ministry of Defence said …": the actor only qualifies
     the phrase, which is kept as written."""
     text = context.text
-    end = _NOUN_TAIL.match(text, subject.end, cue_start).end()
+    tail = _NOUN_TAIL.match(text, subject.end, cue_start)  # optional throughout: always matches
+    end = tail.end() if tail else subject.end
     phrase = text[subject.start : end]
     if text.startswith(",", end):
         close = text.find(",", end + 1, cue_start)
