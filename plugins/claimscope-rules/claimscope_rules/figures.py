@@ -2,7 +2,11 @@
 
 "up to 12,000 North Korean soldiers" gives value 12000, unit "soldiers", qualifier "up to" and
 the actor north-korea; "two brigades of 6,000 people each" gives 2 brigades and 6000 people
-(qualifier "each"). Dates, years and ordinals are not figures.
+(qualifier "each"); "two or three years" a range; "12 out of every 50 nurses" 12 nurses; "a
+52-year-old" 52 years. A number with nothing counted after it takes the noun its clause
+counts: "the death toll rose to 412" (deaths), "the number of cases reached 9,800", "killed
+31" (people), "4 120 people in the north and 2 310 in the east". Dates, years, ordinals and
+periods counted from the start ("the first nine months") are not figures.
 """
 
 from __future__ import annotations
@@ -13,25 +17,32 @@ import re
 from claimscope.models import DocumentIn, Extraction, Figure
 
 from claimscope_rules.lexicon import (
+    ADJECTIVE_SUFFIXES,
+    CASUALTY_VERBS,
     COUNT_NOUNS,
     IRREGULAR_PLURALS,
     NUMBER_WORDS,
     QUALIFIERS,
     SCALES,
+    TALLY_NOUNS,
+    TIME_UNITS,
     UNIT_ADJECTIVES,
     UNIT_STOPS,
+    alternation,
 )
 from claimscope_rules.text import words_before
 
 _WORD_NUMBER = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a dozen|dozen|one)"
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# thousands grouped by commas, or by (thin, no-break) spaces as many outlets print them: "48 000"
+_GROUP_SPACE = "[ \u00a0\u2009\u202f]"
+_DIGITS = rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d{{1,3}}(?:{_GROUP_SPACE}\d{{3}}(?!\d))++|\d+(?:\.\d+)?"
 _SCALE = r"(?:\s*(?:hundred|thousand|million|billion|trillion)\b|(?:bn|mn|tn|[mkb])\b)"
 _CURRENCY = r"(?:US\$|\$|€|£|¥|USD\s?|EUR\s?|GBP\s?)"
 _NUMBER = rf"(?:{_DIGITS}|\b{_WORD_NUMBER}\b)(?:{_SCALE})?"
 _QUALIFIER = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
 FIGURE = re.compile(
     rf"(?P<currency>{_CURRENCY})?(?P<number>{_NUMBER})"
-    rf"(?:\s*(?:-|–|to|and)\s*(?P=currency)?(?P<number2>{_NUMBER}))?(?P<percent>\s?%|\s(?:percent|per cent)\b)?",
+    rf"(?:\s*(?:-|–|to|and|or)\s*(?P=currency)?(?P<number2>{_NUMBER}))?(?P<percent>\s?%|\s(?:percent|per cent)\b)?",
     re.IGNORECASE,
 )
 # Qualifiers are looked for in the words just before a number (not as part of FIGURE: a leading
@@ -62,17 +73,23 @@ class FiguresExtractor:
         figures: list[Figure] = []
         units_seen: set[str] = set()
         clause_ends = [c.start() for c in _CLAUSE_END.finditer(text)]
+        taken = 0  # where the last figure ended: "12 out of 50 nurses" reads 50 as part of it
         # Each number costs a few cheap checks before anything else: hostile text can hold one
         # every other character ("1,1,1,...").
         for m in FIGURE.finditer(text):
             number_start = m.start("currency") if m.group("currency") else m.start("number")
-            if _inside(dates, date_starts_sorted, number_start):
+            if number_start < taken or _inside(dates, date_starts_sorted, number_start):
                 continue
-            after = text[m.end() : m.end() + 1]
-            if after.isalpha() or after.isspace() or m.end() in mention_at:
-                unit, actor_id, end, qualifier = _unit_after(text, m, mention_at, date_starts)
+            whole = _whole_after(text, m) if text.startswith(" out of ", m.end()) else None
+            counted = whole or m  # the number whose words name the unit
+            compound = _COMPOUND_TIME.match(text, m.end()) if text.startswith("-", m.end()) else None
+            after = text[counted.end() : counted.end() + 1]
+            if compound:
+                unit, actor_id, end, qualifier = f"{compound['unit'].lower()}s", None, compound.end(), None
+            elif after.isalpha() or after.isspace() or counted.end() in mention_at:
+                unit, actor_id, end, qualifier = _unit_after(text, counted, mention_at, date_starts)
             else:
-                unit, actor_id, end, qualifier = None, None, m.end(), None
+                unit, actor_id, end, qualifier = None, None, counted.end(), None
             if m.group("percent"):
                 unit = "percent"
             elif m.group("currency"):
@@ -82,7 +99,7 @@ class FiguresExtractor:
             qualifier_word, start = _qualifier_before(text, m.start())
             if unit is None and not qualifier_word:
                 continue  # a bare number with nothing counted is not evidence of anything
-            if _not_a_figure(text, m):
+            if not compound and _not_a_figure(text, m):
                 continue
             value = _value(m.group("number"))
             if value is None:
@@ -105,7 +122,18 @@ class FiguresExtractor:
             )
             if unit:
                 units_seen.add(unit)
+            taken = end
         return Extraction(figures=figures)
+
+
+_OUT_OF = re.compile(r"\s+out\s+of\s+(?:every\s+|each\s+)?")
+_COMPOUND_TIME = re.compile(rf"-(?P<unit>{alternation(TIME_UNITS)})s?(?:-old)?\b", re.I)
+
+
+def _whole_after(text: str, m: re.Match) -> re.Match | None:
+    """The whole a number is counted out of ("12 out of every 50 nurses"): its unit is the figure's."""
+    out_of = _OUT_OF.match(text, m.end())
+    return FIGURE.match(text, out_of.end()) if out_of else None
 
 
 def _not_a_figure(text: str, m: re.Match) -> bool:
@@ -116,8 +144,10 @@ def _not_a_figure(text: str, m: re.Match) -> bool:
         return True  # a year
     if _ORDINAL_SUFFIX.match(after):
         return True  # an ordinal
+    if _FIRST_BEFORE.search(text, max(0, start - 7), start):
+        return True  # a period counted from the start: "the first nine months"
     if not number[0].isdigit():
-        if number.lower() == "one" or _OF_AFTER.match(after):
+        if (number.lower() == "one" and not m.group("number2")) or _OF_AFTER.match(after):
             return True  # "one of the world's", "two of them"; but "58 of the drones" counts drones
         if _DEFINITE_BEFORE.search(text[max(0, start - 12) : start].lower()):
             return True  # "the two countries" refers back; it counts nothing new
@@ -165,6 +195,7 @@ def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)\b")
 _OF_AFTER = re.compile(r"\s+of\b")
+_FIRST_BEFORE = re.compile(r"\bfirst\s+$", re.I)
 _DEFINITE_BEFORE = re.compile(r"\b(?:the|these|those|both|all|its|their)\s+$")
 _ADJECTIVE_OR_TIME = re.compile(r"-[A-Za-z]|\s*(?:[ap]\.m\.|[ap]m\b|GMT\b|:\d\d)|:\d\d")
 _GLUED_BEFORE = re.compile(r"[\w.]")
@@ -188,8 +219,11 @@ NOT_LABELS = {
 _ATTACHED_SCALE = re.compile(r"([\d.]+)(bn|mn|tn|m|k|b)")
 
 
+_GROUPED = re.compile(rf"(?<=\d){_GROUP_SPACE}(?=\d)")
+
+
 def _value(number: str) -> float | None:
-    words = number.lower().replace(",", "").split()
+    words = _GROUPED.sub("", number).lower().replace(",", "").split()
     scale = 1.0
     head = words[0]
     tail = words[1:]
@@ -253,8 +287,12 @@ def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]], 
             break
         words.append(lower)
         pos = end = w.end()
-        if _plural(lower) or lower in COUNT_NOUNS or lower in IRREGULAR_PLURALS:
+        if _counted(lower):
             break  # a plural noun ends the unit: "drones" in "300 drones hit"
+    if words and not _counted(words[-1]):
+        ahead = _counted_ahead(text, m.end())
+        if ahead:
+            words, end = ahead
     if not words and people_of is not None:
         words, end = [people_of[0]], people_of[1]
     if not words:
@@ -265,6 +303,45 @@ def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]], 
     if each:
         end = each.end()  # absolute: matched in place, not on a slice
     return (" ".join(words) or None), actor_id, end, ("each" if each else None)
+
+
+MAX_AHEAD = 6
+
+
+def _counted(word: str) -> bool:
+    return _plural(word) or word in COUNT_NOUNS or word in IRREGULAR_PLURALS
+
+
+def _counted_ahead(text: str, pos: int) -> tuple[list[str], int] | None:
+    """The counted noun a few modifiers on ("60 current and former Acme drivers", "four
+    regional trade unions"), with the noun before it that makes a compound, and where it ends."""
+    previous = None
+    for _ in range(MAX_AHEAD):
+        w = _WORD.match(text, pos)
+        if not w:
+            return None
+        word = w.group("word")
+        lower = word.lower()
+        if lower in ("and", "or"):
+            previous, pos = None, w.end()
+            continue
+        if lower in UNIT_STOPS:
+            return None
+        if word[0].islower() and "-" not in word and _counted(lower):
+            return ([previous, lower] if previous and _noun_modifier(previous) else [lower]), w.end()
+        previous, pos = (lower if word[0].islower() else None), w.end()
+    return None
+
+
+def _noun_modifier(word: str) -> bool:
+    """A noun making a compound with the next ("trade unions"), not an adjective ("regional")."""
+    return not (
+        word in ADJECTIVES
+        or "-" in word
+        or word.endswith(ADJECTIVE_SUFFIXES)
+        or word.endswith(("ing", "ed", "ly"))
+        or _counted(word)
+    )
 
 
 def _names_a_noun(text: str, pos: int) -> bool:
@@ -301,11 +378,24 @@ def _unit_before(text: str, start: int, clause_ends: list[int], units_seen: set[
     (`clause_ends`: sorted positions of the marks that end clauses)."""
     i = bisect.bisect_left(clause_ends, start)
     clause_start = clause_ends[i - 1] + 1 if i else 0
-    for word in reversed(_LETTERS.findall(text, max(start - 120, clause_start), start)):
-        word = word.lower()
+    words = [w.lower() for w in _LETTERS.findall(text, max(start - 120, clause_start), start)]
+    if not words:
+        return None
+    verb = next((w for w in reversed(words[-4:]) if w not in _QUALIFIER_WORDS), None)
+    if verb in CASUALTY_VERBS:
+        return "people"  # "the sinking killed (at least) 31"
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
         if word in COUNT_NOUNS or word in units_seen:
             return word
+        if word in TALLY_NOUNS:
+            return TALLY_NOUNS[word]  # "the death toll rose to 412"
+        if i >= 2 and words[i - 1] == "of" and words[i - 2] == "number" and _counted(word):
+            return word  # "the number of cases reached 9,800"
     return None
+
+
+_QUALIFIER_WORDS = {w for q in QUALIFIERS for w in q.split()}
 
 
 def _actor_between(mentions: list[tuple[int, int, str]], start: int, end: int) -> str | None:

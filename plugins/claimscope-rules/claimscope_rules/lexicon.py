@@ -166,7 +166,10 @@ UNIT_STOPS = set(
         "of in on at to from with and or who that which have has had were was are is be been will "
         "would could should may might each per a an the as for by into near since including than but "
         "not being there this these those their its his her our they it he she we you so if when while "
-        "after before during across along more most over under about around out up down off all both"
+        "after before during across along more most over under about around out up down off all both "
+        # adverbs: "about 100 elsewhere" counts nothing named after it
+        "elsewhere here ago apiece overall altogether respectively alone already again too also now "
+        "then today yesterday tomorrow nationwide worldwide abroad"
     )
 )
 # Adjectives commonly standing between a number and what it counts.
@@ -191,6 +194,15 @@ COUNT_NOUNS = set(
     )
 )
 IRREGULAR_PLURALS = {"people", "personnel", "police", "children", "men", "women", "staff", "cattle"}
+# Suffixes of adjectives standing before a counted noun: "four regional parties" counts parties,
+# "40 trade unions" counts trade unions.
+ADJECTIVE_SUFFIXES = ("al", "ic", "ive", "ous", "ful", "less", "ian", "ern", "ish", "ese")
+# A verb whose bare number counts people: "the sinking killed 31".
+CASUALTY_VERBS = set(words("killed killing kill kills injured injuring wounded wounding"))
+# Nouns whose number counts something else: "the death toll rose to 412" counts deaths.
+TALLY_NOUNS = {"toll": "deaths"}
+# Units of time in compound adjectives that state a figure: "a 52-year-old", "a six-month strike".
+TIME_UNITS = words("year month week day hour minute decade")
 
 # --- Sentences --------------------------------------------------------------------------------
 

@@ -65,7 +65,7 @@ def test_a_bare_number_takes_the_noun_its_clause_counts(extract):
         "It is one of the largest armies; two of them left.",
         "The two countries signed the deal.",
         "Soldiers left at 10:30 and again at 4 p.m.",
-        "Soldiers spent a 10-day leave in a 12-story hotel.",
+        "Soldiers stayed in a 12-story hotel.",
         "Soldiers invoked Article 5 and Resolution 2231 together.",
     ],
 )
@@ -92,3 +92,72 @@ def test_the_unit_stops_before_a_date(extract):
     assert figures(extract("Exports reached $80 billion last year.")) == [
         ("$80 billion", 8e10, "USD", None, None)
     ]
+
+
+def test_thousands_grouped_by_spaces(extract):
+    got = figures(extract("Floods drove about 12 500 people from 1 040 homes in the valley."))
+    assert got == [
+        ("about 12 500 people", 12500, "people", "about", None),
+        ("1 040 homes", 1040, "homes", None, None),
+    ]
+
+
+def test_a_bare_number_in_a_list_counts_what_the_list_counts(extract):
+    got = figures(
+        extract("The storm killed 4 120 people in the north, 2 310 in the east and about 90 elsewhere.")
+    )
+    assert got == [
+        ("4 120 people", 4120, "people", None, None),
+        ("2 310", 2310, "people", None, None),
+        ("about 90", 90, "people", "about", None),
+    ]
+
+
+def test_either_of_two_numbers_is_a_range(extract):
+    assert figures(extract("The bridge is two or three years from completion.")) == [
+        ("two or three years", 2, "years", "range", 3)
+    ]
+
+
+def test_a_rate_out_of_a_whole_is_one_figure(extract):
+    assert figures(extract("The survey said 12 out of every 50 nurses had quit.")) == [
+        ("12 out of every 50 nurses", 12, "nurses", None, None)
+    ]
+
+
+def test_the_unit_is_the_plural_noun_after_modifiers(extract):
+    got = figures(
+        extract("More than 60 current and former Acme drivers and three regional trade unions wrote.")
+    )
+    assert got == [
+        ("More than 60 current and former Acme drivers", 60, "drivers", "more than", None),
+        ("three regional trade unions", 3, "trade unions", None, None),
+    ]
+
+
+def test_what_a_toll_or_a_number_of_things_reaches(extract):
+    got = figures(
+        extract(
+            "The death toll from the outbreak rose to 412, and the number of infections climbed to 9,800."
+        )
+    )
+    assert got == [("412", 412, "deaths", None, None), ("9,800", 9800, "infections", None, None)]
+
+
+def test_a_casualty_verb_counts_people(extract):
+    assert figures(extract("Fishermen searched for the crew of a trawler whose sinking killed 31.")) == [
+        ("31", 31, "people", None, None)
+    ]
+
+
+def test_ages_and_durations_in_compound_adjectives(extract):
+    got = figures(extract("The 52-year-old engineer ended a six-month strike and a 10-day fast."))
+    assert got == [
+        ("52-year-old", 52, "years", None, None),
+        ("six-month", 6, "months", None, None),
+        ("10-day", 10, "days", None, None),
+    ]
+
+
+def test_a_period_counted_from_the_start_is_not_a_figure(extract):
+    assert extract("Sales rose in the first nine months.").figures == []
