@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from claimscope.models import DocumentIn, Extraction, Figure
+from claimscope.models import DocumentIn, Extraction, Figure, Qualifier
 
 from claimscope_rules.lexicon import (
     ADJECTIVE_SUFFIXES,
@@ -84,6 +84,8 @@ class FiguresExtractor:
             counted = whole or m  # the number whose words name the unit
             compound = _COMPOUND_TIME.match(text, m.end()) if text.startswith("-", m.end()) else None
             after = text[counted.end() : counted.end() + 1]
+            unit: str | None
+            qualifier: Qualifier | None
             if compound:
                 unit, actor_id, end, qualifier = f"{compound['unit'].lower()}s", None, compound.end(), None
             elif after.isalpha() or after.isspace() or counted.end() in mention_at:
@@ -249,7 +251,9 @@ def _word_value(word: str) -> float | None:
     return None
 
 
-def _unit_after(text: str, m: re.Match, mention_at: dict[int, tuple[int, str]], date_starts: set[int]):
+def _unit_after(
+    text: str, m: re.Match, mention_at: dict[int, tuple[int, str]], date_starts: set[int]
+) -> tuple[str | None, str | None, int, Qualifier | None]:
     """(unit, actor id, end of the figure, "each" qualifier) from the words after the number."""
     pos = m.end()
     words: list[str] = []

@@ -16,7 +16,7 @@ import re._parser as _sre_parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from claimscope.models import ClaimStatus
+from claimscope.models import ClaimStatus, Qualifier
 
 
 def alternation(forms: Iterable[str]) -> str:
@@ -151,7 +151,7 @@ SCALES = {
     "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12,
 }  # fmt: skip
 # Qualifier words before a number, and the qualifier they mean.
-QUALIFIERS = {
+QUALIFIERS: dict[str, Qualifier] = {
     "up to": "up to", "as many as": "up to", "could reach": "up to", "could rise to": "up to",
     "may reach": "up to", "at least": "at least", "no fewer than": "at least",
     "a minimum of": "at least", "about": "about", "around": "about", "approximately": "about",
